@@ -1,0 +1,24 @@
+// Adds one flag per configuration key (and --config) to a command, and turns the
+// parsed flags back into ConfigSources for loadConfig.
+
+import { Option, type Command } from 'commander';
+import type { ConfigSources } from '../config/load.ts';
+import { CONFIG_KEYS } from '../config/schema.ts';
+
+export function addConfigOptions(command: Command): Command {
+  command.addOption(new Option('--config <file>', 'JSON config file (also $TELEMETRICS_CONFIG)'));
+  for (const key of CONFIG_KEYS) {
+    const shown = key.default === null ? '' : ` (default: ${Array.isArray(key.default) ? key.default.join(',') || 'none' : key.default})`;
+    command.addOption(new Option(`${key.flag} <value>`, `${key.doc}${shown} [$${key.env}]`));
+  }
+  return command;
+}
+
+export function configSourcesFromOptions(options: Record<string, unknown>): ConfigSources {
+  const flags: Record<string, string | undefined> = {};
+  for (const key of CONFIG_KEYS) {
+    const value = options[new Option(`${key.flag} <value>`).attributeName()];
+    if (typeof value === 'string') flags[key.path] = value;
+  }
+  return { flags, configFile: typeof options.config === 'string' ? options.config : undefined };
+}

@@ -1,0 +1,21 @@
+// The `telemetrics` command: parses the command line and runs one command.
+
+import { Command } from 'commander';
+import { SERVER_VERSION } from '../version.ts';
+import { registerMigrateCommand } from './commands/migrate.ts';
+import { registerResetdbCommand } from './commands/resetdb.ts';
+import { registerServeCommand } from './commands/serve.ts';
+import { registerVersionCommand } from './commands/version.ts';
+import { exitWithError } from './fail.ts';
+
+const program = new Command('telemetrics')
+  .description('telemetrics-server: a self-hosted backend for the Clear Linux telemetrics client')
+  .version(SERVER_VERSION, '-V, --version')
+  .showHelpAfterError();
+
+registerServeCommand(program);
+registerMigrateCommand(program);
+registerResetdbCommand(program);
+registerVersionCommand(program);
+
+program.parseAsync(process.argv).catch(exitWithError);

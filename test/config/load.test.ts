@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config/load.ts';
+import { DEFAULT_TID } from '../../src/config/schema.ts';
+
+describe('loadConfig', () => {
+  test('returns the documented defaults when nothing is set', () => {
+    const config = loadConfig({ env: {} });
+    assert.equal(config.host, '0.0.0.0');
+    assert.equal(config.port, 8080);
+    assert.equal(config.databaseUrl, null);
+    assert.equal(config.dataDir, './data');
+    assert.equal(config.tid, DEFAULT_TID);
+    assert.equal(config.logLevel, 'info');
+    assert.equal(config.ingest.bodyLimit, 1024 * 1024);
+    assert.equal(config.ingest.invalidRecordPolicy, 'reject');
+    assert.deepEqual(config.acceptedTids, []);
+  });
+
+  test('takes flags over environment over config file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ port: 7000, host: '10.0.0.1', dataDir: '/srv/file', ingest: { bodyLimit: 65536 } }));
+    const config = loadConfig({
+      configFile: file,
+      env: { TELEMETRICS_PORT: '7001', TELEMETRICS_DATA_DIR: '/srv/env' },
+      flags: { port: '7002' },
+    });
+    assert.equal(config.port, 7002);
+    assert.equal(config.dataDir, '/srv/env');
+    assert.equal(config.host, '10.0.0.1');
+    assert.equal(config.ingest.bodyLimit, 65536);
+  });
+
+  test('reads the stable environment spellings', () => {
+    const config = loadConfig({
+      env: { TELEMETRICS_HOST: '127.0.0.1', TELEMETRICS_PORT: '9', DATABASE_URL: 'postgres://u:p@db:5432/t', TELEMETRICS_DATA_DIR: '/d' },
+    });
+    assert.deepEqual([config.host, config.port, config.databaseUrl, config.dataDir], ['127.0.0.1', 9, 'postgres://u:p@db:5432/t', '/d']);
+  });
+
+  test('lists every problem at once, naming each bad key and its source', () => {
+    assert.throws(
+      () => loadConfig({ env: { TELEMETRICS_PORT: 'eighty', DATABASE_URL: 'mysql://x', TELEMETRICS_LOG_LEVEL: 'loud' } }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.equal(err.problems.length, 3);
+        assert.match(err.problems[0] ?? '', /^port \(TELEMETRICS_PORT\): must be a whole number/);
+        assert.match(err.problems[1] ?? '', /^databaseUrl \(DATABASE_URL\): must be a postgres/);
+        assert.match(err.problems[2] ?? '', /^logLevel \(TELEMETRICS_LOG_LEVEL\): must be one of/);
+        return true;
+      },
+    );
+  });
+
+  test('rejects unknown keys and unreadable files in the config file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ prot: 1 }));
+    assert.throws(() => loadConfig({ configFile: file, env: {} }), /prot \(config file .*\): unknown key/);
+    assert.throws(() => loadConfig({ configFile: join(dir, 'missing.json'), env: {} }), /cannot be read \(ENOENT\)/);
+    writeFileSync(file, '{not json');
+    assert.throws(() => loadConfig({ configFile: file, env: {} }), /not valid JSON/);
+  });
+
+  test('splits the accepted TID list', () => {
+    assert.deepEqual(loadConfig({ env: { TELEMETRICS_ACCEPTED_TIDS: ' a, b ,,*' } }).acceptedTids, ['a', 'b', '*']);
+  });
+
+  test('returns a frozen object', () => {
+    const config = loadConfig({ env: {} });
+    assert.ok(Object.isFrozen(config));
+    assert.ok(Object.isFrozen(config.ingest));
+  });
+});
