@@ -1,0 +1,9 @@
+// Prints the configuration keys as a Markdown table, for docs/configuration.md.
+
+import { CONFIG_KEYS } from '../src/config/schema.ts';
+
+const show = (v: unknown) => (v === null ? '(unset)' : Array.isArray(v) ? (v.length ? v.join(',') : '(none)') : String(v));
+process.stdout.write('| key (config file) | environment | flag | default | meaning |\n|---|---|---|---|---|\n');
+for (const key of CONFIG_KEYS) {
+  process.stdout.write(`| \`${key.path}\` | \`${key.env}\` | \`${key.flag}\` | \`${show(key.default)}\` | ${key.doc} |\n`);
+}

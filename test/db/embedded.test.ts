@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import pg from 'pg';
+import { pino } from 'pino';
+import { startEmbeddedDatabase } from '../../src/db/embedded.ts';
+
+const logger = pino({ level: 'silent' });
+
+async function query<T extends pg.QueryResultRow>(connection: pg.ClientConfig, sql: string): Promise<T[]> {
+  const client = new pg.Client(connection);
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('startEmbeddedDatabase', () => {
+  test('keeps the data across a stop and a second start', async (t) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'embedded-'));
+    const first = await startEmbeddedDatabase({ dataDir, logger });
+    await query(first.connection, 'CREATE TABLE kept (v text); INSERT INTO kept VALUES (\'still here\')');
+    await first.stop();
+    const second = await startEmbeddedDatabase({ dataDir, logger });
+    t.after(async () => {
+      await second.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+    assert.deepEqual(await query(second.connection, 'SELECT v FROM kept'), [{ v: 'still here' }]);
+  });
+
+  test('starts when a crash left a stale postmaster.pid behind', async (t) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'embedded-'));
+    const first = await startEmbeddedDatabase({ dataDir, logger });
+    await first.stop();
+    // A pid file naming a process that is not PostgreSQL (pid 1), as after a reboot.
+    const pidFile = join(dataDir, 'pg', 'postmaster.pid');
+    writeFileSync(pidFile, `1\n${join(dataDir, 'pg')}\n`);
+    const second = await startEmbeddedDatabase({ dataDir, logger });
+    t.after(async () => {
+      await second.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+    assert.deepEqual(await query(second.connection, 'SELECT 1 AS one'), [{ one: 1 }]);
+  });
+
+  test('takes over a PostgreSQL left running by a killed server', async (t) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'embedded-'));
+    await startEmbeddedDatabase({ dataDir, logger }); // never stopped, as after SIGKILL
+    const leftoverPid = readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0];
+    const second = await startEmbeddedDatabase({ dataDir, logger });
+    t.after(async () => {
+      await second.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+    const newPid = readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0];
+    assert.notEqual(newPid, leftoverPid);
+    assert.deepEqual(await query(second.connection, 'SELECT 1 AS one'), [{ one: 1 }]);
+  });
+});
