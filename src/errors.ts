@@ -53,6 +53,11 @@ export const ERROR_CODES = {
     message: 'Request body too large',
     fix: 'Stay under the configured body limit (ingest.bodyLimit) or raise it.',
   },
+  HEADERS_TOO_LARGE: {
+    status: 431,
+    message: 'Request headers too large',
+    fix: 'Send fewer or shorter headers; Node.js accepts 16 KiB of headers.',
+  },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
     message: 'Unsupported media type',

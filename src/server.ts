@@ -4,10 +4,17 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
 import type { Config } from './config/schema.ts';
 import type { Pool } from './db/pool.ts';
 import { registerErrorHandlers } from './error-handler.ts';
 import { registerHealthRoutes } from './health-routes.ts';
+import { registerHttpMetrics } from './http-metrics.ts';
+import { BatchWriter } from './ingest/batch-writer.ts';
+import { createIngestMetrics } from './ingest/metrics.ts';
+import { ingestPlugin } from './ingest/plugin.ts';
+import { startMaintenanceJob } from './processing/maintenance-job.ts';
+import { answerClientError } from './client-error.ts';
 
 export interface ServerDeps {
   pool: Pool;
@@ -25,12 +32,34 @@ export async function buildServer(config: Config, deps: ServerDeps): Promise<Fas
     routerOptions: { maxParamLength: 500 },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    clientErrorHandler: answerClientError,
   });
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);
   });
   registerErrorHandlers(app);
+
+  const registry = new Registry();
+  registerHttpMetrics(app, registry);
   registerHealthRoutes(app, deps.pool);
+
+  const ingestMetrics = createIngestMetrics(registry);
+  const writer = new BatchWriter({
+    pool: deps.pool,
+    logger: deps.logger,
+    metrics: ingestMetrics,
+    maxQueueRecords: config.ingest.queueMaxRecords,
+    maxQueueBytes: config.ingest.queueMaxBytes,
+    duplicateWindowHours: config.ingest.duplicateWindowHours,
+  });
+  await app.register(ingestPlugin, { config, pool: deps.pool, writer, metrics: ingestMetrics });
+
+  const maintenance = startMaintenanceJob(deps.pool, deps.logger, config.ingest.duplicateWindowHours);
+  // After in-flight requests finished (fastify waits for them), commit what is still queued.
+  app.addHook('onClose', async () => {
+    await writer.drain();
+    await maintenance.stop();
+  });
   await app.ready();
   return app;
 }

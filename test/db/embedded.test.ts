@@ -6,11 +6,12 @@ import { describe, test } from 'node:test';
 import pg from 'pg';
 import { pino } from 'pino';
 import { startEmbeddedDatabase } from '../../src/db/embedded.ts';
+import type { ConnectionTarget } from '../../src/db/pool.ts';
 
 const logger = pino({ level: 'silent' });
 
-async function query<T extends pg.QueryResultRow>(connection: pg.ClientConfig, sql: string): Promise<T[]> {
-  const client = new pg.Client(connection);
+async function query<T extends pg.QueryResultRow>(connection: ConnectionTarget, sql: string): Promise<T[]> {
+  const client = new pg.Client(typeof connection === 'string' ? { connectionString: connection } : connection);
   await client.connect();
   try {
     return (await client.query<T>(sql)).rows;
