@@ -1,0 +1,66 @@
+// `npm run bench:ingest`: the collector on its embedded database against a no-op
+// node:http server answering 201, both driven by the same load loop with realistic
+// format-A records, over keep-alive and with a new connection per request. Prints
+// requests/s, p50/p99, non-2xx, the ratio server/no-op, and checks that the rows in
+// the database equal the 2xx answers.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { startChild, stopChild } from './child-process.ts';
+import { runLoad, type LoadResult } from './load-driver.ts';
+import { nextFormatARequest } from './record-generator.ts';
+
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);
+const WARMUP_MS = 2_000;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const root = join(import.meta.dirname, '..');
+
+const dataDir = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
+const server = await startChild(process.execPath, [join(root, 'bin', 'telemetrics.js'), 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], /"port":(\d+),[^\n]*telemetrics-server ready/);
+const noop = await startChild(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'noop-server.ts')], /listening (\d+)/);
+
+const rows: string[] = [];
+let serverAcknowledged = 0;
+let ok = true;
+try {
+  for (const keepAlive of [true, false]) {
+    const mode = keepAlive ? 'keep-alive' : 'new connection per request';
+    const run = (port: number, durationMs: number) => runLoad({ port, path: '/v2/collector', concurrency: CONCURRENCY, durationMs, keepAlive, generate: nextFormatARequest });
+    await run(noop.port, WARMUP_MS);
+    serverAcknowledged += (await run(server.port, WARMUP_MS)).ok2xx;
+    const baseline = await run(noop.port, DURATION_MS);
+    const measured = await run(server.port, DURATION_MS);
+    serverAcknowledged += measured.ok2xx;
+    const ratio = measured.requestsPerSecond / baseline.requestsPerSecond;
+    rows.push(line(`no-op, ${mode}`, baseline), line(`server, ${mode}`, measured), `  ratio server/no-op (${mode}): ${(ratio * 100).toFixed(1)}%`);
+    if (ratio < 0.5 || measured.p99Ms > 50 || measured.non2xx + measured.errors > 0) ok = false;
+  }
+  const stored = await countRecords(join(dataDir, 'run'));
+  rows.push(`rows in database: ${stored}; 2xx answers from the server: ${serverAcknowledged} -> ${stored === serverAcknowledged ? 'match' : 'MISMATCH'}`);
+  if (stored !== serverAcknowledged) ok = false;
+} finally {
+  await stopChild(noop.child);
+  await stopChild(server.child);
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+process.stdout.write(`ingest benchmark: ${CONCURRENCY} concurrent clients, ${DURATION_MS / 1000} s per run, format A, payloads 200 B-8 KB\n`);
+process.stdout.write(`${rows.join('\n')}\n`);
+process.stdout.write(`targets (>= 50% of no-op, p99 < 50 ms, no errors, rows = 2xx): ${ok ? 'met' : 'NOT met'}\n`);
+
+function line(name: string, r: LoadResult): string {
+  return `  ${name.padEnd(36)} ${r.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${r.p50Ms.toFixed(1)} ms  p99 ${r.p99Ms.toFixed(1)} ms  non-2xx ${r.non2xx}  errors ${r.errors}  (${r.requests} requests) ${JSON.stringify(r.statusCounts)}`;
+}
+
+async function countRecords(socketDir: string): Promise<number> {
+  const client = new pg.Client({ host: socketDir, user: 'telemetrics', database: 'telemetrics' });
+  await client.connect();
+  try {
+    const result = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM records');
+    return result.rows[0]?.n ?? 0;
+  } finally {
+    await client.end();
+  }
+}
