@@ -63,10 +63,15 @@ RETURNING id::float8 AS id`;
 export async function insertRecords(db: Queryable, rows: readonly RecordToInsert[], duplicateWindowHours: number): Promise<InsertedRecord[]> {
   const params = toColumnArrays(rows);
   if (duplicateWindowHours > 0) {
-    const result = await db.query<{ ord: number; id: number | null; duplicate: boolean }>(INSERT_DEDUPLICATED, [...params, duplicateWindowHours]);
+    // Named: each connection parses and plans this statement once, not per batch.
+    const result = await db.query<{ ord: number; id: number | null; duplicate: boolean }>({
+      name: 'insert-records-deduplicated',
+      text: INSERT_DEDUPLICATED,
+      values: [...params, duplicateWindowHours],
+    });
     return result.rows.map((r) => ({ id: r.id, duplicate: r.duplicate }));
   }
-  const result = await db.query<{ id: number }>(INSERT_PLAIN, params);
+  const result = await db.query<{ id: number }>({ name: 'insert-records', text: INSERT_PLAIN, values: params });
   return result.rows.map((r) => ({ id: r.id, duplicate: false }));
 }
 
