@@ -10,6 +10,7 @@ import type { Pool } from './db/pool.ts';
 import { registerErrorHandlers } from './error-handler.ts';
 import { registerHealthRoutes } from './health-routes.ts';
 import { registerHttpMetrics } from './http-metrics.ts';
+import { registerLandingRoute } from './landing-route.ts';
 import { BatchWriter } from './ingest/batch-writer.ts';
 import { createIngestMetrics } from './ingest/metrics.ts';
 import { ingestPlugin } from './ingest/plugin.ts';
@@ -42,6 +43,7 @@ export async function buildServer(config: Config, deps: ServerDeps): Promise<Fas
   const registry = new Registry();
   registerHttpMetrics(app, registry);
   registerHealthRoutes(app, deps.pool);
+  registerLandingRoute(app);
 
   const ingestMetrics = createIngestMetrics(registry);
   const writer = new BatchWriter({
