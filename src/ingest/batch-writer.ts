@@ -26,6 +26,14 @@ export interface BatchWriterOptions {
   duplicateWindowHours: number;
   /** Answer 503 when a record is not committed within this time: the client gives up at 10 s. */
   answerDeadlineMs?: number;
+  /** Called after each commit with the records it stored (not duplicates); must be cheap and not throw. */
+  onStored?: (records: StoredRecordSummary[]) => void;
+}
+
+/** A record just committed, as onStored reports it (the crash processor wakes on crash classes). */
+export interface StoredRecordSummary {
+  id: number;
+  classification: string;
 }
 
 export interface WriteResult {
@@ -55,17 +63,17 @@ export class BatchWriter {
   private probeTimer: NodeJS.Timeout | null = null;
 
   constructor(options: BatchWriterOptions) {
-    this.options = { answerDeadlineMs: 5_000, ...options };
+    this.options = { answerDeadlineMs: 5_000, onStored: () => {}, ...options };
     this.sweepTimer = setInterval(() => this.expireOverdue(), SWEEP_INTERVAL_MS).unref();
     options.metrics.queueDepth.reset();
   }
 
   /** Queues a validated record; resolves with its id once committed. Throws AppError 503 when it cannot. */
   submit(record: TelemetryRecord, receivedAt: Date): Promise<WriteResult> {
-    if (this.databaseDown) return Promise.reject(unavailable());
+    if (this.databaseDown) return Promise.reject(this.countRefused(unavailable()));
     const bytes = record.payload.length + 512;
     if (this.queue.length >= this.options.maxQueueRecords || this.queuedBytes + bytes > this.options.maxQueueBytes) {
-      return Promise.reject(new AppError('INGEST_OVERLOADED', undefined, { headers: { 'Retry-After': '5' } }));
+      return Promise.reject(this.countRefused(new AppError('INGEST_OVERLOADED', undefined, { headers: { 'Retry-After': '5' } })));
     }
     return new Promise<WriteResult>((resolve, reject) => {
       this.queue.push({ row: { record, receivedAt, fingerprint: computeFingerprint(record) }, bytes, enqueuedAt: Date.now(), settled: false, resolve, reject });
@@ -107,10 +115,12 @@ export class BatchWriter {
   private async writeBatch(batch: Pending[]): Promise<void> {
     const live = batch.filter((p) => !p.settled);
     if (live.length === 0) return;
-    // Identical records within one batch (a retry racing its original) share one row.
+    // Identical records within one batch (a retry racing its original) share one row,
+    // unless duplicate detection is off (window 0): then every copy is stored.
+    const deduplicate = this.options.duplicateWindowHours > 0;
     const unique = new Map<string, Pending[]>();
-    for (const p of live) {
-      const key = p.row.fingerprint.toString('hex');
+    for (const [i, p] of live.entries()) {
+      const key = deduplicate ? p.row.fingerprint.toString('hex') : String(i);
       const group = unique.get(key);
       if (group) group.push(p);
       else unique.set(key, [p]);
@@ -131,6 +141,7 @@ export class BatchWriter {
           this.succeed(p, { id, duplicate: (result?.duplicate ?? true) || j > 0 });
         });
       });
+      this.reportStored(rows, results);
     } catch (err) {
       stopTimer();
       if (isDatabaseUnavailable(err)) {
@@ -165,6 +176,19 @@ export class BatchWriter {
     }
   }
 
+  private reportStored(rows: readonly RecordToInsert[], results: ReadonlyArray<{ id: number | null; duplicate: boolean }>): void {
+    const stored: StoredRecordSummary[] = [];
+    results.forEach((r, i) => {
+      if (r.id !== null && !r.duplicate) stored.push({ id: r.id, classification: (rows[i] as RecordToInsert).record.classification });
+    });
+    if (stored.length === 0) return;
+    try {
+      this.options.onStored?.(stored);
+    } catch (err) {
+      this.options.logger.error({ err }, 'onStored callback failed');
+    }
+  }
+
   private succeed(p: Pending, result: WriteResult): void {
     if (p.settled) return;
     p.settled = true;
@@ -175,8 +199,13 @@ export class BatchWriter {
   private fail(p: Pending, err: AppError): void {
     if (p.settled) return;
     p.settled = true;
+    p.reject(this.countRefused(err));
+  }
+
+  /** Counts a record the writer answers with an error (503, or 500 for a bug), queued or refused at the door. */
+  private countRefused(err: AppError): AppError {
     this.options.metrics.records.inc({ outcome: 'unavailable', code: err.code, reason: '' });
-    p.reject(err);
+    return err;
   }
 
   /** Answers 503 to records waiting past the deadline, so no client hangs into its timeout. */

@@ -7,6 +7,9 @@ import { decodeFormatB } from '../protocol/format-b.ts';
 import type { TelemetryRecord } from '../protocol/record.ts';
 import { validateRecord, type ValidationOptions } from '../protocol/rules.ts';
 
+/** Where the ingest plugin keeps the client's Content-Type while fastify parses the body. */
+export const ORIGINAL_CONTENT_TYPE = 'x-telemetrics-original-content-type';
+
 export type DecodeOutcome =
   | { ok: true; record: TelemetryRecord }
   | { ok: false; code: 'INGEST_TID_MISMATCH' | 'INGEST_FIELD_INVALID' | 'BODY_INVALID'; message: string; field: string | null };
@@ -17,9 +20,9 @@ export function isJsonContentType(contentType: string | undefined): boolean {
   return mediaType === 'application/json' || mediaType.endsWith('+json');
 }
 
-export function decodeRequest(headers: IncomingHttpHeaders, body: Buffer, options: ValidationOptions): DecodeOutcome {
+export function decodeRequest(headers: IncomingHttpHeaders, contentType: string | undefined, body: Buffer, options: ValidationOptions): DecodeOutcome {
   let fields;
-  if (isJsonContentType(headers['content-type'])) {
+  if (isJsonContentType(contentType)) {
     const decoded = decodeFormatB(headers, body);
     if (!decoded.ok) return { ok: false, code: decoded.code, message: decoded.message, field: null };
     fields = decoded.value;

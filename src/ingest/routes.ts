@@ -9,7 +9,7 @@ import { AppError, type ErrorBody } from '../errors.ts';
 import { formatRecordResponse } from '../protocol/record-response.ts';
 import type { ValidationOptions } from '../protocol/rules.ts';
 import type { BatchWriter } from './batch-writer.ts';
-import { decodeRequest, type DecodeOutcome } from './decode-request.ts';
+import { decodeRequest, ORIGINAL_CONTENT_TYPE, type DecodeOutcome } from './decode-request.ts';
 import { isDatabaseUnavailable } from './database-errors.ts';
 import { rejectionReason, type IngestMetrics } from './metrics.ts';
 
@@ -33,13 +33,18 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps
       app.get(url, async (_request, reply) => reply.redirect(UI_PATH, 302));
     }
     app.route({
-      method: ['PUT', 'DELETE', 'PATCH'],
+      method: ['PUT', 'DELETE', 'PATCH', 'OPTIONS'],
       url,
       handler: async () => {
         throw new AppError('METHOD_NOT_ALLOWED', `Method not allowed on ${url}: POST a record, or GET the UI`);
       },
     });
   }
+}
+
+function clientContentType(request: FastifyRequest): string | undefined {
+  const value = request.headers[ORIGINAL_CONTENT_TYPE];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function validationOptions(config: Config): ValidationOptions {
@@ -50,7 +55,7 @@ function validationOptions(config: Config): ValidationOptions {
 async function ingest(request: FastifyRequest, reply: FastifyReply, deps: IngestRouteDeps, validation: ValidationOptions) {
   const receivedAt = new Date();
   const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-  const decoded = decodeRequest(request.headers, body, validation);
+  const decoded = decodeRequest(request.headers, clientContentType(request), body, validation);
   if (!decoded.ok) return handleInvalid(request, reply, deps, decoded, body);
   const { id } = await deps.writer.submit(decoded.record, receivedAt);
   return reply.code(201).send(formatRecordResponse({ ...decoded.record, id, receivedAt }));
@@ -72,11 +77,14 @@ async function handleInvalid(
         message: invalid.message,
         path: request.url,
         remoteAddr: request.ip,
-        headers: request.headers,
+        headers: { ...request.headers, 'content-type': clientContentType(request) },
         body,
       });
     } catch (err) {
-      if (isDatabaseUnavailable(err)) throw new AppError('DB_UNAVAILABLE', undefined, { headers: { 'Retry-After': '10' } });
+      if (isDatabaseUnavailable(err)) {
+        deps.metrics.records.inc({ outcome: 'unavailable', code: 'DB_UNAVAILABLE', reason: '' });
+        throw new AppError('DB_UNAVAILABLE', undefined, { headers: { 'Retry-After': '10' } });
+      }
       throw err;
     }
     deps.metrics.records.inc({ outcome: 'quarantined', code: invalid.code, reason });
