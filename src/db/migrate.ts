@@ -6,9 +6,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Pool, Queryable } from './pool.ts';
+import { ADVISORY_LOCKS } from './advisory-locks.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
-const MIGRATION_LOCK_KEY = 7_069_078_300; // any constant unique to this application
+const MIGRATION_LOCK_KEY = ADVISORY_LOCKS.migrations;
 
 export interface Migration {
   version: number;
