@@ -23,6 +23,8 @@ export interface LoadOptions {
   durationMs: number;
   keepAlive: boolean;
   maxRequests?: number;
+  /** Paces the workers to this many requests per second in total (open schedule); unset: as fast as they can. */
+  ratePerSecond?: number;
   generate: () => GeneratedRequest;
 }
 
@@ -50,8 +52,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       r.end(req.body);
     });
 
+  const interval = options.ratePerSecond ? 1000 / options.ratePerSecond : 0;
+  let scheduled = 0;
   const worker = async () => {
     while (performance.now() < deadline && requests < maxRequests) {
+      if (interval > 0) {
+        const slot = started + scheduled++ * interval;
+        const wait = slot - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        if (performance.now() >= deadline) break;
+      }
       requests++;
       const req = options.generate();
       const t0 = performance.now();

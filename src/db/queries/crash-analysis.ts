@@ -1,0 +1,176 @@
+// SQL of the crash_analysis table (one row per processed crash record: its guilty,
+// signature, program and signal) and the reads of crash records that feed it.
+// A row means "processed"; guilty_id NULL means "processed, no guilty found".
+
+import type { Queryable } from '../pool.ts';
+
+/** A crash record as the processor reads it. */
+export interface CrashRecordRow {
+  id: number;
+  receivedAt: Date;
+  classification: string;
+  payload: string;
+}
+
+/** A row of the scan for new records: already processed ones carry no payload. */
+export interface ScannedCrashRecord {
+  id: number;
+  receivedAt: Date;
+  classification: string;
+  processed: boolean;
+  payload: string | null;
+}
+
+/** Where the scan of one class stands: records with a greater id are new. */
+export interface ClassCursor {
+  classification: string;
+  afterId: number;
+}
+
+export interface CrashAnalysisToStore {
+  recordId: number;
+  receivedAt: Date;
+  guiltyId: number | null;
+  signature: string | null;
+  program: string | null;
+  signal: number | null;
+}
+
+/** A stored analysis with its guilty pair, as the views read it. */
+export interface CrashAnalysisRow extends CrashAnalysisToStore {
+  guiltyFunction: string | null;
+  guiltyModule: string | null;
+  processedAt: Date;
+}
+
+// Per class, the next `limit` record ids above its cursor (index on (classification, id));
+// of those the first `limit` by id, each flagged when another process already analysed
+// it; payloads only for the others. For each class the rows returned are the ones just
+// above its cursor, so its cursor moves to the greatest of them.
+const SCAN_NEW = `WITH candidates AS (
+  SELECT c.classification, x.id, x.received_at, x.processed
+  FROM unnest($1::text[], $2::bigint[]) AS c(classification, after_id)
+  CROSS JOIN LATERAL (
+    SELECT r.id, r.received_at, a.record_id IS NOT NULL AS processed
+    FROM records r LEFT JOIN crash_analysis a ON a.record_id = r.id
+    WHERE r.classification = c.classification AND r.id > c.after_id
+    ORDER BY r.id
+    LIMIT $3
+  ) x
+  ORDER BY x.id
+  LIMIT $3
+)
+SELECT k.id::float8 AS id, k.received_at AS "receivedAt", k.classification, k.processed,
+  CASE WHEN NOT k.processed THEN (SELECT r.payload FROM records r WHERE r.id = k.id AND r.received_at = k.received_at) END AS payload
+FROM candidates k
+ORDER BY k.id`;
+
+/** The next `limit` records above the class cursors, by id, whatever their class. */
+export async function scanNewCrashRecords(db: Queryable, cursors: readonly ClassCursor[], limit: number): Promise<ScannedCrashRecord[]> {
+  if (cursors.length === 0) return [];
+  const result = await db.query<ScannedCrashRecord>({
+    name: 'scan-new-crash-records',
+    text: SCAN_NEW,
+    values: [cursors.map((c) => c.classification), cursors.map((c) => c.afterId), limit],
+  });
+  return result.rows;
+}
+
+/** Records of one class with an id in (afterId, uptoId] and no analysis yet, by id: the catch-up. */
+export async function findUnanalysedCrashRecords(
+  db: Queryable,
+  classification: string,
+  afterId: number,
+  uptoId: number,
+  limit: number,
+): Promise<CrashRecordRow[]> {
+  const result = await db.query<CrashRecordRow>({
+    name: 'find-unanalysed-crash-records',
+    text: `SELECT r.id::float8 AS id, r.received_at AS "receivedAt", r.classification, r.payload
+      FROM records r
+      WHERE r.classification = $1 AND r.id > $2 AND r.id <= $3
+        AND NOT EXISTS (SELECT 1 FROM crash_analysis a WHERE a.record_id = r.id)
+      ORDER BY r.id
+      LIMIT $4`,
+    values: [classification, afterId, uptoId, limit],
+  });
+  return result.rows;
+}
+
+/** Stored analyses in (afterId, uptoId], by record id: the walk of a reprocess job. */
+export async function listAnalysedRecords(db: Queryable, afterId: number, uptoId: number, limit: number): Promise<Array<{ recordId: number; receivedAt: Date }>> {
+  const result = await db.query<{ recordId: number; receivedAt: Date }>({
+    name: 'list-analysed-records',
+    text: `SELECT record_id::float8 AS "recordId", received_at AS "receivedAt" FROM crash_analysis
+      WHERE record_id > $1 AND record_id <= $2 ORDER BY record_id LIMIT $3`,
+    values: [afterId, uptoId, limit],
+  });
+  return result.rows;
+}
+
+/** Records by (id, received_at): the receive times let PostgreSQL skip other partitions. */
+export async function findCrashRecords(db: Queryable, keys: ReadonlyArray<{ recordId: number; receivedAt: Date }>): Promise<CrashRecordRow[]> {
+  if (keys.length === 0) return [];
+  const result = await db.query<CrashRecordRow>({
+    name: 'find-crash-records',
+    text: `SELECT r.id::float8 AS id, r.received_at AS "receivedAt", r.classification, r.payload
+      FROM records r WHERE r.id = ANY($1::bigint[]) AND r.received_at = ANY($2::timestamptz[])
+      ORDER BY r.id`,
+    values: [keys.map((k) => k.recordId), keys.map((k) => k.receivedAt)],
+  });
+  return result.rows;
+}
+
+/** One record by id, whatever its class (null when none). */
+export async function findCrashRecordById(db: Queryable, id: number): Promise<CrashRecordRow | null> {
+  const result = await db.query<CrashRecordRow>(
+    'SELECT id::float8 AS id, received_at AS "receivedAt", classification, payload FROM records WHERE id = $1',
+    [id],
+  );
+  return result.rows[0] ?? null;
+}
+
+// Rewrites a row only when the result changed, so a reprocess that changes nothing writes nothing.
+const UPSERT = `INSERT INTO crash_analysis (record_id, received_at, guilty_id, signature, program, signal)
+SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::integer[], $4::text[], $5::text[], $6::integer[])
+ON CONFLICT (record_id) DO UPDATE SET
+  guilty_id = excluded.guilty_id, signature = excluded.signature, program = excluded.program,
+  signal = excluded.signal, processed_at = now()
+WHERE (crash_analysis.guilty_id, crash_analysis.signature, crash_analysis.program, crash_analysis.signal)
+  IS DISTINCT FROM (excluded.guilty_id, excluded.signature, excluded.program, excluded.signal)`;
+
+/** Inserts or updates the analyses in one statement; returns how many rows were written. */
+export async function upsertCrashAnalyses(db: Queryable, rows: readonly CrashAnalysisToStore[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const result = await db.query({
+    name: 'upsert-crash-analyses',
+    text: UPSERT,
+    values: [
+      rows.map((r) => r.recordId),
+      rows.map((r) => r.receivedAt),
+      rows.map((r) => r.guiltyId),
+      rows.map((r) => r.signature),
+      rows.map((r) => r.program),
+      rows.map((r) => r.signal),
+    ],
+  });
+  return result.rowCount ?? 0;
+}
+
+export async function findCrashAnalysis(db: Queryable, recordId: number): Promise<CrashAnalysisRow | null> {
+  const result = await db.query<CrashAnalysisRow>(
+    `SELECT a.record_id::float8 AS "recordId", a.received_at AS "receivedAt", a.guilty_id AS "guiltyId",
+       a.signature, a.program, a.signal, a.processed_at AS "processedAt",
+       g.function AS "guiltyFunction", g.module AS "guiltyModule"
+     FROM crash_analysis a LEFT JOIN guilty g ON g.id = a.guilty_id
+     WHERE a.record_id = $1`,
+    [recordId],
+  );
+  return result.rows[0] ?? null;
+}
+
+/** The greatest analysed record id (0 when none): where a starting processor resumes its scan. */
+export async function findMaxAnalysedRecordId(db: Queryable): Promise<number> {
+  const result = await db.query<{ id: number }>('SELECT coalesce(max(record_id), 0)::float8 AS id FROM crash_analysis');
+  return result.rows[0]?.id ?? 0;
+}
