@@ -1,0 +1,56 @@
+// The API plugin: JSON routes under /api (records, stats, export, crashes), the OpenAPI document
+// and /docs. Encapsulated: its validator and hooks do not reach the collector routes.
+
+import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Config } from '../config/schema.ts';
+import type { Pool } from '../db/pool.ts';
+import { registerOpenApi } from './openapi.ts';
+import { createQueryLimit } from './query-limit.ts';
+import type { QueryContext } from './query-runner.ts';
+import { registerCrashAdminRoutes } from './routes/crash-admin.ts';
+import { registerCrashReadRoutes } from './routes/crash-reads.ts';
+import { registerExportRoutes } from './routes/export.ts';
+import { registerRecordRoutes } from './routes/records.ts';
+import { registerStatsRoutes } from './routes/stats.ts';
+
+/** Default statement timeout of API queries: long enough for an aggregate over the whole table, bounded for a regex bomb. */
+export const API_STATEMENT_TIMEOUT_MS = 30_000;
+
+export interface ApiPluginOptions {
+  config: Config;
+  pool: Pool;
+  statementTimeoutMs?: number;
+}
+
+export async function apiPlugin(app: FastifyInstance, options: ApiPluginOptions): Promise<void> {
+  const context: QueryContext = {
+    pool: options.pool,
+    statementTimeoutMs: options.statementTimeoutMs ?? API_STATEMENT_TIMEOUT_MS,
+    // Two connections stay free for ingest and the background jobs whatever the API does.
+    limit: createQueryLimit(options.pool.options.max ?? 10),
+  };
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.addHook('preValidation', keepFirstQueryValues);
+  await registerOpenApi(app);
+  await app.register(
+    async (api) => {
+      registerRecordRoutes(api, context);
+      registerStatsRoutes(api, context);
+      registerExportRoutes(api, context);
+      registerCrashReadRoutes(api, context);
+      registerCrashAdminRoutes(api, context);
+    },
+    { prefix: '/api' },
+  );
+}
+
+// A repeated parameter (`?build=1&build=2`) counts once, with its first value, as
+// Flask's request.args.get did in the reference.
+async function keepFirstQueryValues(request: FastifyRequest): Promise<void> {
+  const query = request.query as Record<string, unknown> | undefined;
+  if (!query || typeof query !== 'object') return;
+  for (const [key, value] of Object.entries(query)) {
+    if (Array.isArray(value)) query[key] = value[0];
+  }
+}

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { RECORD_FILTER_PROPERTIES } from '../../src/api/record-filter.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { createPool, type Pool } from '../../src/db/pool.ts';
+import { ERROR_CODES } from '../../src/errors.ts';
+import { buildServer } from '../../src/server.ts';
+
+interface Operation {
+  parameters?: { name: string; in: string; description?: string }[];
+  responses: Record<string, { description?: string; content?: Record<string, { schema: { properties?: Record<string, { enum?: string[] }> } }> }>;
+}
+
+const API_ROUTES = [
+  '/api/records', '/api/records/{id}', '/api/machines/{machine_id}/records', '/api/stats/builds', '/api/stats/classifications',
+  '/api/stats/platforms', '/api/stats/timeseries', '/api/stats/population', '/api/stats/mce', '/api/stats/thermal',
+  '/api/export/records.csv', '/api/export/records.jsonl',
+];
+
+describe('GET /api/openapi.json', () => {
+  let app: FastifyInstance;
+  let pool: Pool;
+  let doc: { openapi: string; paths: Record<string, { get: Operation }> };
+  before(async () => {
+    pool = createPool('postgresql://nobody@127.0.0.1:1/none'); // the document needs no database
+    app = await buildServer(loadConfig({ env: {}, flags: { logLevel: 'silent' } }), { pool, logger: pino({ level: 'silent' }) });
+    const res = await app.inject({ url: '/api/openapi.json' });
+    assert.equal(res.statusCode, 200);
+    doc = res.json();
+  });
+  after(async () => {
+    await app.close();
+    await pool.end();
+  });
+
+  test('is an OpenAPI 3 document listing every API route', () => {
+    assert.match(doc.openapi, /^3\./);
+    for (const path of API_ROUTES) assert.ok(doc.paths[path]?.get, `${path} is not documented`);
+  });
+
+  test('documents every shared filter parameter, with a description, on every filtered route', () => {
+    for (const path of API_ROUTES.filter((p) => p !== '/api/records/{id}')) {
+      const params = doc.paths[path]?.get.parameters ?? [];
+      for (const name of Object.keys(RECORD_FILTER_PROPERTIES)) {
+        const param = params.find((p) => p.name === name && p.in === 'query');
+        assert.ok(param?.description, `${path} lacks ${name}`);
+      }
+    }
+  });
+
+  test('describes the 200, 400 and 503 answers of every route, errors with the catalogue codes', () => {
+    for (const path of API_ROUTES) {
+      const responses = doc.paths[path]?.get.responses ?? {};
+      for (const status of ['200', '400', '503']) assert.ok(responses[status]?.description, `${path} ${status}`);
+      const codes = responses['400']?.content?.['application/json']?.schema.properties?.code?.enum;
+      assert.deepEqual(codes, Object.keys(ERROR_CODES));
+    }
+    assert.ok(doc.paths['/api/records/{id}']?.get.responses['404']);
+  });
+
+  test('serves the interactive documentation at /docs', async () => {
+    const res = await app.inject({ url: '/docs' });
+    assert.equal(res.statusCode, 200);
+    assert.match(res.headers['content-type'] as string, /text\/html/);
+    assert.match(res.body, /swagger-ui/);
+    const json = await app.inject({ url: '/docs/json' });
+    assert.deepEqual(Object.keys(json.json().paths).sort(), Object.keys(doc.paths).sort());
+  });
+
+  test('answers 503 DB_UNAVAILABLE with Retry-After from API routes when the database is unreachable', async () => {
+    const res = await app.inject({ url: '/api/records' });
+    assert.equal(res.statusCode, 503);
+    assert.equal(res.json().code, 'DB_UNAVAILABLE');
+    assert.equal(res.headers['retry-after'], '10');
+  });
+});
