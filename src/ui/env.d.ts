@@ -1,0 +1,3 @@
+// Module declarations for what Vite bundles besides TypeScript: CSS imports.
+
+declare module '*.css';
