@@ -10,12 +10,23 @@ import type { Pool } from './db/pool.ts';
 import { registerErrorHandlers } from './error-handler.ts';
 import { registerHealthRoutes } from './health-routes.ts';
 import { registerHttpMetrics } from './http-metrics.ts';
-import { registerLandingRoute } from './landing-route.ts';
 import { BatchWriter } from './ingest/batch-writer.ts';
 import { createIngestMetrics } from './ingest/metrics.ts';
 import { ingestPlugin } from './ingest/plugin.ts';
 import { startMaintenanceJob } from './processing/maintenance-job.ts';
+import { startRetentionJob } from './processing/retention-job.ts';
+import { CrashProcessor } from './processing/crash-job.ts';
+import { createCrashMetrics } from './processing/crash-metrics.ts';
 import { answerClientError } from './client-error.ts';
+import { apiPlugin } from './api/plugin.ts';
+import { registerUiRoutes } from './ui-static.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The background crash processor: `options` for applyToRecord, `wake()` after a blacklist change or reset. */
+    crash: CrashProcessor;
+  }
+}
 
 export interface ServerDeps {
   pool: Pool;
@@ -43,7 +54,9 @@ export async function buildServer(config: Config, deps: ServerDeps): Promise<Fas
   const registry = new Registry();
   registerHttpMetrics(app, registry);
   registerHealthRoutes(app, deps.pool);
-  registerLandingRoute(app);
+
+  const crash = new CrashProcessor({ pool: deps.pool, logger: deps.logger, metrics: createCrashMetrics(registry), ...config.crash });
+  app.decorate('crash', crash);
 
   const ingestMetrics = createIngestMetrics(registry);
   const writer = new BatchWriter({
@@ -53,15 +66,22 @@ export async function buildServer(config: Config, deps: ServerDeps): Promise<Fas
     maxQueueRecords: config.ingest.queueMaxRecords,
     maxQueueBytes: config.ingest.queueMaxBytes,
     duplicateWindowHours: config.ingest.duplicateWindowHours,
+    onStored: (records) => crash.notifyStored(records),
   });
   await app.register(ingestPlugin, { config, pool: deps.pool, writer, metrics: ingestMetrics });
+  await app.register(apiPlugin, { config, pool: deps.pool });
+  await registerUiRoutes(app);
 
   const maintenance = startMaintenanceJob(deps.pool, deps.logger, config.ingest.duplicateWindowHours);
+  const retention = startRetentionJob({ pool: deps.pool, logger: deps.logger, retention: config.retention });
   // After in-flight requests finished (fastify waits for them), commit what is still queued.
   app.addHook('onClose', async () => {
     await writer.drain();
     await maintenance.stop();
+    await retention.stop();
+    await crash.stop();
   });
   await app.ready();
+  crash.start();
   return app;
 }

@@ -8,7 +8,7 @@ import { CONFIG_KEYS } from '../config/schema.ts';
 export function addConfigOptions(command: Command): Command {
   command.addOption(new Option('--config <file>', 'JSON config file (also $TELEMETRICS_CONFIG)'));
   for (const key of CONFIG_KEYS) {
-    const shown = key.default === null ? '' : ` (default: ${Array.isArray(key.default) ? key.default.join(',') || 'none' : key.default})`;
+    const shown = key.default === null ? '' : ` (default: ${showDefault(key.default)})`;
     command.addOption(new Option(`${key.flag} <value>`, `${key.doc}${shown} [$${key.env}]`));
   }
   return command;
@@ -21,4 +21,9 @@ export function configSourcesFromOptions(options: Record<string, unknown>): Conf
     if (typeof value === 'string') flags[key.path] = value;
   }
   return { flags, configFile: typeof options.config === 'string' ? options.config : undefined };
+}
+
+function showDefault(value: NonNullable<(typeof CONFIG_KEYS)[number]['default']>): string {
+  if (!Array.isArray(value)) return String(value);
+  return value.every((v) => typeof v === 'string') ? value.join(',') || 'none' : JSON.stringify(value);
 }

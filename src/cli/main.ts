@@ -2,7 +2,10 @@
 
 import { Command } from 'commander';
 import { SERVER_VERSION } from '../version.ts';
+import { registerForgetCommand } from './commands/forget.ts';
+import { registerImportReferenceCommand } from './commands/import-reference.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
+import { registerPurgeCommand } from './commands/purge.ts';
 import { registerResetdbCommand } from './commands/resetdb.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerVersionCommand } from './commands/version.ts';
@@ -16,6 +19,9 @@ const program = new Command('telemetrics')
 registerServeCommand(program);
 registerMigrateCommand(program);
 registerResetdbCommand(program);
+registerPurgeCommand(program);
+registerForgetCommand(program);
+registerImportReferenceCommand(program);
 registerVersionCommand(program);
 
 program.parseAsync(process.argv).catch(exitWithError);

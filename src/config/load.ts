@@ -32,10 +32,12 @@ export function loadConfig(sources: ConfigSources = {}): Config {
 
   const result: Record<string, unknown> = {};
   const knownPaths = new Set(CONFIG_KEYS.map((k) => k.path));
-  for (const path of Object.keys(flattenObject(fileValues))) {
+  // A json key's object value is the value itself, not more keys.
+  const jsonPaths = new Set(CONFIG_KEYS.filter((k) => k.type.kind === 'json').map((k) => k.path));
+  const flatFile = flattenObject(fileValues, '', jsonPaths);
+  for (const path of Object.keys(flatFile)) {
     if (!knownPaths.has(path)) problems.push(`${path} (config file ${filePath}): unknown key`);
   }
-  const flatFile = flattenObject(fileValues);
 
   for (const key of CONFIG_KEYS) {
     const raw = pickRaw(key, sources.flags ?? {}, env, flatFile, filePath);
@@ -77,7 +79,22 @@ function parseValue(key: ConfigKey, raw: RawValue): Parsed {
     case 'string': {
       if (typeof value !== 'string') return { ok: false, message: 'must be a string' };
       if (!type.allowEmpty && value.trim() === '') return { ok: false, message: 'must not be empty' };
+      if (type.pattern && !type.pattern.regex.test(value)) return { ok: false, message: `must be ${type.pattern.hint}` };
       return { ok: true, value };
+    }
+    case 'bool': {
+      if (typeof value === 'boolean') return { ok: true, value };
+      const text = typeof value === 'string' ? value.trim().toLowerCase() : '';
+      if (text === 'true' || text === 'false') return { ok: true, value: text === 'true' };
+      return { ok: false, message: 'must be true or false' };
+    }
+    case 'json': {
+      if (typeof value !== 'string') return type.validate(value);
+      try {
+        return type.validate(JSON.parse(value));
+      } catch (err) {
+        return { ok: false, message: `not valid JSON (${(err as Error).message})` };
+      }
     }
     case 'url': {
       if (typeof value !== 'string') return { ok: false, message: 'must be a string' };
@@ -135,11 +152,11 @@ function readConfigFile(path: string, problems: string[]): Record<string, unknow
   }
 }
 
-function flattenObject(obj: Record<string, unknown>, prefix = ''): Record<string, unknown> {
+function flattenObject(obj: Record<string, unknown>, prefix: string, leafPaths: ReadonlySet<string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) {
     const path = prefix ? `${prefix}.${k}` : k;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flattenObject(v as Record<string, unknown>, path));
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && !leafPaths.has(path)) Object.assign(out, flattenObject(v as Record<string, unknown>, path, leafPaths));
     else out[path] = v;
   }
   return out;

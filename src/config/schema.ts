@@ -4,9 +4,28 @@
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const INVALID_RECORD_POLICIES = ['reject', 'quarantine'] as const;
+const MAX_RETENTION_DAYS = 36_500;
 export const DEFAULT_TID = '6907c830-eed9-4ce9-81ae-76daf8d88f0f';
+/** reference-backend §9.1 BACKTRACE_CLASSES (config/ imports nothing: crash/guilty.ts holds the same list). */
+export const DEFAULT_CRASH_CLASSES: readonly string[] = [
+  'org.clearlinux/crash/clr',
+  'org.clearlinux/kernel/bug',
+  'org.clearlinux/kernel/stackoverflow',
+  'org.clearlinux/kernel/warning',
+];
+
+export const RETENTION_FIELDS = ['severity', 'classification', 'machine_id'] as const;
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export type RetentionField = (typeof RETENTION_FIELDS)[number];
+
+/** A filtered retention entry (reference-backend §11.2): records whose field matches are kept `days`; 0 keeps them forever. */
+export interface RetentionRule {
+  field: RetentionField;
+  /** Exact value; for classification `*` matches any text. */
+  value: string;
+  days: number;
+}
 export type InvalidRecordPolicy = (typeof INVALID_RECORD_POLICIES)[number];
 
 /** The validated, frozen configuration passed down to every part. */
@@ -26,11 +45,29 @@ export interface Config {
     queueMaxBytes: number;
     duplicateWindowHours: number;
   };
+  crash: {
+    /** Classifications that get a guilty and a signature; empty turns crash processing off. */
+    classes: string[];
+    signatureFrames: number;
+    batchSize: number;
+    pollIntervalMs: number;
+    catchUpIntervalMs: number;
+  };
   shutdownTimeoutMs: number;
+  retention: {
+    enabled: boolean;
+    maxDays: number;
+    rules: RetentionRule[];
+    /** HH:MM, server local time */
+    time: string;
+  };
 }
 
 type KeyType =
-  | { kind: 'string'; allowEmpty?: boolean }
+  | { kind: 'string'; allowEmpty?: boolean; pattern?: { regex: RegExp; hint: string } }
+  | { kind: 'bool' }
+  /** A file value as is, or an env/flag string parsed as JSON, then checked by `validate`. */
+  | { kind: 'json'; validate: (value: unknown) => { ok: true; value: unknown } | { ok: false; message: string } }
   | { kind: 'int'; min: number; max: number }
   | { kind: 'enum'; values: readonly string[] }
   | { kind: 'list' }
@@ -42,7 +79,7 @@ export interface ConfigKey {
   env: string;
   flag: string;
   type: KeyType;
-  default: string | number | string[] | null;
+  default: string | number | boolean | string[] | readonly RetentionRule[] | null;
   doc: string;
 }
 
@@ -59,8 +96,48 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'ingest.queueMaxRecords', env: 'TELEMETRICS_INGEST_QUEUE_MAX_RECORDS', flag: '--ingest-queue-max-records', type: { kind: 'int', min: 1, max: 10_000_000 }, default: 20_000, doc: 'Records waiting for a database commit before ingest answers 503.' },
   { path: 'ingest.queueMaxBytes', env: 'TELEMETRICS_INGEST_QUEUE_MAX_BYTES', flag: '--ingest-queue-max-bytes', type: { kind: 'int', min: 65_536, max: 4 * 1024 * 1024 * 1024 }, default: 128 * 1024 * 1024, doc: 'Payload bytes waiting for a database commit before ingest answers 503.' },
   { path: 'ingest.duplicateWindowHours', env: 'TELEMETRICS_DUPLICATE_WINDOW_HOURS', flag: '--duplicate-window-hours', type: { kind: 'int', min: 0, max: 24 * 30 }, default: 48, doc: 'A record identical to one received within this many hours is stored once (client retries); 0 turns it off.' },
+  { path: 'crash.classes', env: 'TELEMETRICS_CRASH_CLASSES', flag: '--crash-classes', type: { kind: 'list' }, default: [...DEFAULT_CRASH_CLASSES], doc: 'Comma-separated classifications whose records get a guilty and a signature (exact match); default the reference\'s four backtrace classes. Every system_name is processed, not only `clear-linux-os`.' },
+  { path: 'crash.signatureFrames', env: 'TELEMETRICS_CRASH_SIGNATURE_FRAMES', flag: '--crash-signature-frames', type: { kind: 'int', min: 1, max: 64 }, default: 5, doc: 'Top frames of the crashing thread (blacklisted and unknown ones skipped) that make a crash signature.' },
+  { path: 'crash.batchSize', env: 'TELEMETRICS_CRASH_BATCH_SIZE', flag: '--crash-batch-size', type: { kind: 'int', min: 1, max: 10_000 }, default: 500, doc: 'Crash records analysed per transaction by the background processor.' },
+  { path: 'crash.pollIntervalMs', env: 'TELEMETRICS_CRASH_POLL_INTERVAL_MS', flag: '--crash-poll-interval-ms', type: { kind: 'int', min: 10, max: 600_000 }, default: 1000, doc: 'Longest wait of the crash processor between looks for new crash records and reprocess jobs (a stored crash record wakes it at once).' },
+  { path: 'crash.catchUpIntervalMs', env: 'TELEMETRICS_CRASH_CATCH_UP_INTERVAL_MS', flag: '--crash-catch-up-interval-ms', type: { kind: 'int', min: 100, max: 86_400_000 }, default: 60_000, doc: 'Time between catch-up sweeps for crash records that committed after the scan passed their id.' },
+  { path: 'retention.enabled', env: 'TELEMETRICS_RETENTION_ENABLED', flag: '--retention-enabled', type: { kind: 'bool' }, default: true, doc: 'Run the daily purge of expired records (`telemetrics purge` works either way).' },
+  { path: 'retention.maxDays', env: 'TELEMETRICS_RETENTION_MAX_DAYS', flag: '--retention-max-days', type: { kind: 'int', min: 0, max: MAX_RETENTION_DAYS }, default: 35, doc: 'Days a record matching no retention rule is kept (by receive time); 0 keeps it forever.' },
+  { path: 'retention.rules', env: 'TELEMETRICS_RETENTION_RULES', flag: '--retention-rules', type: { kind: 'json', validate: parseRetentionRules }, default: [{ field: 'classification', value: 'org.clearlinux/hello/world', days: 1 }], doc: 'Filtered retention: a JSON list of `{"field", "value", "days"}` with field `severity`, `classification` or `machine_id`; `*` in a classification matches any text; days 0 keeps matching records forever. The reference\'s `{"severity": {"1": 5}}` form is accepted too.' },
+  { path: 'retention.time', env: 'TELEMETRICS_RETENTION_TIME', flag: '--retention-time', type: { kind: 'string', pattern: { regex: /^([01]\d|2[0-3]):[0-5]\d$/, hint: 'HH:MM from 00:00 to 23:59' } }, default: '04:30', doc: 'Time of the daily purge, HH:MM in server local time.' },
   { path: 'shutdownTimeoutMs', env: 'TELEMETRICS_SHUTDOWN_TIMEOUT_MS', flag: '--shutdown-timeout-ms', type: { kind: 'int', min: 0, max: 600_000 }, default: 30_000, doc: 'Longest wait for in-flight requests on SIGTERM before exiting anyway.' },
 ];
+
+/** Checks a retention rule list: ours (list of {field, value, days}) or the reference's {field: {value: days}}. */
+export function parseRetentionRules(value: unknown): { ok: true; value: RetentionRule[] } | { ok: false; message: string } {
+  const entries: Array<[unknown, unknown, unknown]> = [];
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const o = (item !== null && typeof item === 'object' ? item : {}) as Record<string, unknown>;
+      entries.push([o.field, o.value, o.days]);
+    }
+  } else if (value !== null && typeof value === 'object') {
+    for (const [field, byValue] of Object.entries(value)) {
+      if (byValue === null || typeof byValue !== 'object' || Array.isArray(byValue)) return { ok: false, message: `${field} must map values to days` };
+      for (const [v, days] of Object.entries(byValue)) entries.push([field, v, days]);
+    }
+  } else {
+    return { ok: false, message: 'must be a JSON list of {"field", "value", "days"}' };
+  }
+  const rules: RetentionRule[] = [];
+  for (const [i, [field, raw, days]] of entries.entries()) {
+    const at = `rule ${i + 1}`;
+    if (!RETENTION_FIELDS.includes(field as RetentionField)) return { ok: false, message: `${at}: field must be one of ${RETENTION_FIELDS.join(', ')}` };
+    const text = typeof raw === 'number' ? String(raw) : raw;
+    if (typeof text !== 'string' || text === '') return { ok: false, message: `${at}: value must be a non-empty string` };
+    if (field === 'severity' && !/^\d{1,4}$/.test(text)) return { ok: false, message: `${at}: a severity value must be a whole number` };
+    if (typeof days !== 'number' || !Number.isInteger(days) || days < 0 || days > MAX_RETENTION_DAYS) {
+      return { ok: false, message: `${at}: days must be a whole number from 0 to ${MAX_RETENTION_DAYS}` };
+    }
+    rules.push({ field: field as RetentionField, value: text, days });
+  }
+  return { ok: true, value: rules };
+}
 
 /** The environment variable naming an optional JSON config file (also `--config`). */
 export const CONFIG_FILE_ENV = 'TELEMETRICS_CONFIG';

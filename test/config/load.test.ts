@@ -76,3 +76,53 @@ describe('loadConfig', () => {
     assert.ok(Object.isFrozen(config.ingest));
   });
 });
+
+describe('loadConfig: retention keys', () => {
+  test('defaults to the reference retention: 35 days, hello/world after 1 day, daily at 04:30', () => {
+    const { retention } = loadConfig({ env: {} });
+    assert.deepEqual(retention, { enabled: true, maxDays: 35, rules: [{ field: 'classification', value: 'org.clearlinux/hello/world', days: 1 }], time: '04:30' });
+  });
+
+  test('reads the rules as a list or in the reference form from the config file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ retention: { enabled: false, rules: [{ field: 'severity', value: 1, days: 5 }, { field: 'classification', value: 'org.clearlinux/mce/*', days: 0 }] } }));
+    const config = loadConfig({ configFile: file, env: {} });
+    assert.equal(config.retention.enabled, false);
+    assert.deepEqual(config.retention.rules, [{ field: 'severity', value: '1', days: 5 }, { field: 'classification', value: 'org.clearlinux/mce/*', days: 0 }]);
+    writeFileSync(file, JSON.stringify({ retention: { rules: { severity: { 1: 5, 4: 0 }, classification: { 'org.clearlinux/hello/world': 1 } } } }));
+    assert.deepEqual(loadConfig({ configFile: file, env: {} }).retention.rules, [
+      { field: 'severity', value: '1', days: 5 },
+      { field: 'severity', value: '4', days: 0 },
+      { field: 'classification', value: 'org.clearlinux/hello/world', days: 1 },
+    ]);
+  });
+
+  test('reads the rules as a JSON string from the environment, and booleans and times', () => {
+    const config = loadConfig({ env: { TELEMETRICS_RETENTION_RULES: '[{"field":"machine_id","value":"abc","days":0}]', TELEMETRICS_RETENTION_ENABLED: 'FALSE', TELEMETRICS_RETENTION_TIME: '23:05' } });
+    assert.deepEqual(config.retention.rules, [{ field: 'machine_id', value: 'abc', days: 0 }]);
+    assert.equal(config.retention.enabled, false);
+    assert.equal(config.retention.time, '23:05');
+    assert.deepEqual(loadConfig({ env: { TELEMETRICS_RETENTION_RULES: '[]' } }).retention.rules, []);
+  });
+
+  test('names every bad retention value', () => {
+    assert.throws(
+      () =>
+        loadConfig({
+          env: { TELEMETRICS_RETENTION_RULES: '[{"field":"severity","value":"x","days":1}]', TELEMETRICS_RETENTION_ENABLED: 'maybe', TELEMETRICS_RETENTION_TIME: '4:30' },
+        }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.deepEqual(err.problems, [
+          'retention.enabled (TELEMETRICS_RETENTION_ENABLED): must be true or false',
+          'retention.rules (TELEMETRICS_RETENTION_RULES): rule 1: a severity value must be a whole number',
+          'retention.time (TELEMETRICS_RETENTION_TIME): must be HH:MM from 00:00 to 23:59',
+        ]);
+        return true;
+      },
+    );
+    assert.throws(() => loadConfig({ env: { TELEMETRICS_RETENTION_RULES: '[{' } }), /retention\.rules \(TELEMETRICS_RETENTION_RULES\): not valid JSON/);
+    assert.throws(() => loadConfig({ env: { TELEMETRICS_RETENTION_RULES: '[{"field":"severity","value":"1","days":-1}]' } }), /rule 1: days must be a whole number from 0 to 36500/);
+  });
+});
