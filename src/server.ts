@@ -45,6 +45,7 @@ export async function buildServer(config: Config, deps: ServerDeps): Promise<Fas
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     clientErrorHandler: answerClientError,
+    trustProxy: config.trustProxy.length > 0 ? [...config.trustProxy] : false,
   });
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);

@@ -25,6 +25,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'stats', description: 'Aggregates behind the UI views' },
         { name: 'export', description: 'Streamed CSV and JSON Lines exports' },
         { name: 'crashes', description: 'Top crashes, guilty details, backtraces and the guilty blacklist' },
+        { name: 'admin', description: 'Privacy: deleting the records of a machine on request' },
       ],
     },
   });

@@ -8,6 +8,7 @@ import type { Pool } from '../db/pool.ts';
 import { registerOpenApi } from './openapi.ts';
 import { createQueryLimit } from './query-limit.ts';
 import type { QueryContext } from './query-runner.ts';
+import { registerAdminRoutes } from './routes/admin.ts';
 import { registerCrashAdminRoutes } from './routes/crash-admin.ts';
 import { registerCrashReadRoutes } from './routes/crash-reads.ts';
 import { registerExportRoutes } from './routes/export.ts';
@@ -40,6 +41,7 @@ export async function apiPlugin(app: FastifyInstance, options: ApiPluginOptions)
       registerExportRoutes(api, context);
       registerCrashReadRoutes(api, context);
       registerCrashAdminRoutes(api, context);
+      registerAdminRoutes(api, context);
     },
     { prefix: '/api' },
   );

@@ -54,6 +54,8 @@ export interface Config {
     catchUpIntervalMs: number;
   };
   shutdownTimeoutMs: number;
+  /** Proxy addresses (or CIDRs) whose X-Forwarded-For is believed; empty: none. */
+  trustProxy: string[];
   retention: {
     enabled: boolean;
     maxDays: number;
@@ -105,6 +107,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'retention.maxDays', env: 'TELEMETRICS_RETENTION_MAX_DAYS', flag: '--retention-max-days', type: { kind: 'int', min: 0, max: MAX_RETENTION_DAYS }, default: 35, doc: 'Days a record matching no retention rule is kept (by receive time); 0 keeps it forever.' },
   { path: 'retention.rules', env: 'TELEMETRICS_RETENTION_RULES', flag: '--retention-rules', type: { kind: 'json', validate: parseRetentionRules }, default: [{ field: 'classification', value: 'org.clearlinux/hello/world', days: 1 }], doc: 'Filtered retention: a JSON list of `{"field", "value", "days"}` with field `severity`, `classification` or `machine_id`; `*` in a classification matches any text; days 0 keeps matching records forever. The reference\'s `{"severity": {"1": 5}}` form is accepted too.' },
   { path: 'retention.time', env: 'TELEMETRICS_RETENTION_TIME', flag: '--retention-time', type: { kind: 'string', pattern: { regex: /^([01]\d|2[0-3]):[0-5]\d$/, hint: 'HH:MM from 00:00 to 23:59' } }, default: '04:30', doc: 'Time of the daily purge, HH:MM in server local time.' },
+  { path: 'trustProxy', env: 'TELEMETRICS_TRUST_PROXY', flag: '--trust-proxy', type: { kind: 'list' }, default: [], doc: 'Comma-separated addresses or CIDRs of reverse proxies (e.g. `127.0.0.1`) whose X-Forwarded-For gives the client address; empty trusts none.' },
   { path: 'shutdownTimeoutMs', env: 'TELEMETRICS_SHUTDOWN_TIMEOUT_MS', flag: '--shutdown-timeout-ms', type: { kind: 'int', min: 0, max: 600_000 }, default: 30_000, doc: 'Longest wait for in-flight requests on SIGTERM before exiting anyway.' },
 ];
 
