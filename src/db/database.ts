@@ -23,7 +23,7 @@ export interface Database {
 export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, logger: Logger, poolMax = 10): Promise<Database> {
   const embedded = config.databaseUrl ? null : await startEmbeddedDatabase({ dataDir: config.dataDir, logger });
   const target: ConnectionTarget = config.databaseUrl ?? (embedded as EmbeddedDatabase).connection;
-  const pool = createPool(target, { max: poolMax, onError: (err) => logger.warn({ err: err.message }, 'idle database connection lost') });
+  const pool = createPool(target, { max: poolMax, onError: (err) => logger.warn({ err: err.message }, 'database connection lost') });
   try {
     await checkServerVersion(pool, target);
   } catch (err) {

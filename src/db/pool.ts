@@ -23,9 +23,13 @@ export function createPool(target: ConnectionTarget, options: { max?: number; ap
     // A dead database must not hang requests past the client's 10 s timeout.
     query_timeout: 60_000,
   });
-  // An idle client losing its connection (database restart) must not crash the process;
-  // the pool drops it and the next query reconnects.
-  pool.on('error', options.onError ?? (() => {}));
+  // A client losing its connection (database restart) must not crash the process. The
+  // pool's 'error' covers idle clients; a checked-out client emits on itself, and with no
+  // listener that is an uncaught exception. Its failing query still rejects, and release()
+  // drops the broken client.
+  const onError = options.onError ?? (() => {});
+  pool.on('error', onError);
+  pool.on('connect', (client) => client.on('error', onError));
   return pool;
 }
 

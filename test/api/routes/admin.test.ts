@@ -22,13 +22,14 @@ for (const target of databaseTargets()) {
       const res = await sendRequest(server.baseUrl, { method: 'DELETE', path: '/api/machines/forget-me/records' });
       assert.equal(res.status, 200, res.text);
       assert.equal(res.json().machine_id, 'forget-me');
-      assert.equal(res.json().deleted.records, 3);
-      assert.equal(res.json().deleted.fingerprints, 3);
+      const { deleted } = res.json() as { deleted: { records: number; fingerprints: number } };
+      assert.equal(deleted.records, 3);
+      assert.equal(deleted.fingerprints, 3);
       assert.equal(await countStoredRecords(server.db.pool), 1);
       const left = await sendRequest(server.baseUrl, { method: 'GET', path: `/api/records/${kept}` });
       assert.equal(left.status, 200, `${kept} ${left.text}`);
       const again = await sendRequest(server.baseUrl, { method: 'DELETE', path: '/api/machines/forget-me/records' });
-      assert.equal(again.json().deleted.records, 0);
+      assert.equal((again.json() as { deleted: { records: number } }).deleted.records, 0);
     });
 
     test('answers 400 naming machine_id when the id is longer than 32 characters', async (t) => {
