@@ -37,8 +37,8 @@ for (const target of databaseTargets()) {
       t.after(() => server.close());
       const res = await sendRequest(server.baseUrl, { method: 'DELETE', path: `/api/machines/${'x'.repeat(33)}/records` });
       assert.equal(res.status, 400, res.text);
-      assert.equal(res.json().code, 'QUERY_PARAM_INVALID');
-      assert.equal(res.json().details[0].field, 'machine_id');
+      assert.equal((res.json() as { code: string }).code, 'QUERY_PARAM_INVALID');
+      assert.equal((res.json() as { details: Array<{ field: string }> }).details[0]?.field, 'machine_id');
     });
   });
 }
