@@ -4,29 +4,11 @@ import fc from 'fast-check';
 import { decodeFormatA } from '../../src/protocol/format-a.ts';
 import { validateRecord, VALIDATION_MESSAGES } from '../../src/protocol/rules.ts';
 import { parseWithNodeHttp, readHttpFixture } from './http-fixture.ts';
-import { DEFAULT_TID, buildRecordV4 } from './reference-records.ts';
+import { DEFAULT_TID, FORMAT_A_CAPTURE_RECORD, buildRecordV4 } from './reference-records.ts';
 
 const OPTIONS = { acceptedTids: [DEFAULT_TID] };
 
-const WIRE_RECORD = {
-  machineId: '1ae3c7427824c00c97bcbcfd91c2a4e2',
-  hostType: 'no_sv_file|no_pn_file|no_pvr_file',
-  severity: 3,
-  classification: 'org.example/acceptance/wire',
-  build: '12',
-  architecture: 'x86_64',
-  kernelVersion: '6.18.44-fc-v669',
-  recordVersion: 4,
-  timestampClient: 1795804383,
-  payloadVersion: 1,
-  systemName: 'debian',
-  boardName: 'no_bn_file|no_bv_file',
-  biosVersion: 'no_bv_file',
-  cpuModel: 'AMD EPYC',
-  eventId: '0123456789abcdef0123456789abcdef',
-  external: false,
-  payload: 'line one\nline "two"\n',
-};
+const WIRE_RECORD = FORMAT_A_CAPTURE_RECORD;
 
 describe('decodeFormatA', () => {
   test('decodes the exact client v2.3.5 request of wire-protocol §3.1 into the stored fields', () => {

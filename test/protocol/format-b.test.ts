@@ -5,30 +5,12 @@ import { decodeFormatB, FORMAT_B_BODY_MESSAGE } from '../../src/protocol/format-
 import type { RawFields } from '../../src/protocol/record.ts';
 import { validateRecord, VALIDATION_MESSAGES } from '../../src/protocol/rules.ts';
 import { parseWithNodeHttp, readHttpFixture } from './http-fixture.ts';
-import { DEFAULT_TID } from './reference-records.ts';
+import { DEFAULT_TID, FORMAT_B_CAPTURE_RECORD } from './reference-records.ts';
 
 const OPTIONS = { acceptedTids: [DEFAULT_TID] };
 const TID_HEADERS = { 'x-telemetry-tid': DEFAULT_TID };
 
-const WIRE_RECORD = {
-  machineId: 'dd8f72bae8f7d240fc580766a1852393',
-  hostType: 'no_sv_file|no_pn_file|no_pvr_file',
-  severity: 3,
-  classification: 'org.example/acceptance/wire',
-  build: '12',
-  architecture: 'x86_64',
-  kernelVersion: '6.18.44-fc-v669',
-  recordVersion: 4,
-  timestampClient: 1795804380,
-  payloadVersion: 1,
-  systemName: 'debian',
-  boardName: 'no_bn_file|no_bv_file',
-  biosVersion: 'no_bv_file',
-  cpuModel: 'AMD',
-  eventId: '0123456789abcdef0123456789abcdef',
-  external: false,
-  payload: 'line one\nline "two"\n',
-};
+const WIRE_RECORD = FORMAT_B_CAPTURE_RECORD;
 
 /** The fields of the wire-protocol §4.1 body, as a JSON object to vary. */
 function buildBody(): Record<string, unknown> {

@@ -3,28 +3,13 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { StoredRecord } from '../../src/protocol/record.ts';
 import { formatRecordResponse, formatUtcTimestamp } from '../../src/protocol/record-response.ts';
+import { FORMAT_A_CAPTURE_RECORD } from './reference-records.ts';
 
 function buildStoredRecord(overrides: Partial<StoredRecord> = {}): StoredRecord {
   return {
     id: 42,
     receivedAt: new Date('2026-11-27T20:58:03.789Z'),
-    machineId: '1ae3c7427824c00c97bcbcfd91c2a4e2',
-    hostType: 'no_sv_file|no_pn_file|no_pvr_file',
-    severity: 3,
-    classification: 'org.example/acceptance/wire',
-    build: '12',
-    architecture: 'x86_64',
-    kernelVersion: '6.18.44-fc-v669',
-    recordVersion: 4,
-    timestampClient: 1795804383,
-    payloadVersion: 1,
-    systemName: 'debian',
-    boardName: 'no_bn_file|no_bv_file',
-    biosVersion: 'no_bv_file',
-    cpuModel: 'AMD EPYC',
-    eventId: '0123456789abcdef0123456789abcdef',
-    external: false,
-    payload: 'line one\nline "two"\n',
+    ...FORMAT_A_CAPTURE_RECORD,
     ...overrides,
   };
 }

@@ -1,6 +1,8 @@
 // The reference test suite's header fixtures (reference §14.1), as the header maps a
 // client would send, spelled as the reference tests spell them (a mix of `_` and `-`).
 
+import type { TelemetryRecord } from '../../src/protocol/record.ts';
+
 export const DEFAULT_TID = '6907c830-eed9-4ce9-81ae-76daf8d88f0f';
 
 export type Headers = Record<string, string>;
@@ -69,3 +71,33 @@ export function withoutHeader(headers: Headers, name: string): Headers {
   delete copy[name];
   return copy;
 }
+
+/** The record of the format A capture (wire-protocol §3.1) as validated and stored. */
+export const FORMAT_A_CAPTURE_RECORD: TelemetryRecord = {
+  machineId: '1ae3c7427824c00c97bcbcfd91c2a4e2',
+  hostType: 'no_sv_file|no_pn_file|no_pvr_file',
+  severity: 3,
+  classification: 'org.example/acceptance/wire',
+  build: '12',
+  architecture: 'x86_64',
+  kernelVersion: '6.18.44-fc-v669',
+  recordVersion: 4,
+  timestampClient: 1795804383,
+  payloadVersion: 1,
+  systemName: 'debian',
+  boardName: 'no_bn_file|no_bv_file',
+  biosVersion: 'no_bv_file',
+  cpuModel: 'AMD EPYC',
+  eventId: '0123456789abcdef0123456789abcdef',
+  external: false,
+  payload: 'line one\nline "two"\n',
+};
+
+/** The same record from the format B capture (wire-protocol §4.1): another machine, cpu_model cut at its space. */
+export const FORMAT_B_CAPTURE_RECORD: TelemetryRecord = {
+  ...FORMAT_A_CAPTURE_RECORD,
+  machineId: 'dd8f72bae8f7d240fc580766a1852393',
+  timestampClient: 1795804380,
+  cpuModel: 'AMD',
+};
+
