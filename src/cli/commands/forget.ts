@@ -3,10 +3,8 @@
 
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.ts';
-import { openDatabase } from '../../db/database.ts';
-import { migrate } from '../../db/migrate.ts';
 import { forgetMachine } from '../../db/queries/forget.ts';
-import { createLogger } from '../../logger.ts';
+import { withCommandDatabase } from '../command-database.ts';
 import { addConfigOptions, configSourcesFromOptions } from '../config-options.ts';
 
 export function registerForgetCommand(program: Command): void {
@@ -18,18 +16,13 @@ export function registerForgetCommand(program: Command): void {
   ).action(async (options: Record<string, unknown>) => {
     const config = loadConfig(configSourcesFromOptions(options));
     const machineId = String(options.machineId);
-    const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-    const db = await openDatabase(config, logger, 3);
-    try {
-      await migrate(db.pool);
+    await withCommandDatabase(config, { migrate: true }, async (db, logger) => {
       const result = await forgetMachine(db.pool, machineId);
       logger.info({ machineId, ...result }, 'machine forgotten');
       process.stdout.write(
         `machine ${machineId}: deleted ${result.records} records, ${result.crashAnalyses} crash analyses, ` +
           `${result.fingerprints} fingerprints, ${result.quarantinedRequests} quarantined requests\n`,
       );
-    } finally {
-      await db.close();
-    }
+    });
   });
 }

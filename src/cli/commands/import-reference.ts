@@ -7,14 +7,12 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
 import { analyseCrash } from '../../crash/analyse.ts';
-import { openDatabase } from '../../db/database.ts';
-import { migrate } from '../../db/migrate.ts';
 import { describeTarget } from '../../db/pool.ts';
 import { importReference, type DescribeCrash, type ImportProgress, type ImportSummary } from '../../db/reference-import/import-reference.ts';
 import { openReferencePool } from '../../db/reference-import/reference-reads.ts';
 import { describeReferenceSchema, detectReferenceSchema } from '../../db/reference-import/reference-schema.ts';
-import { createLogger } from '../../logger.ts';
 import { loadBlacklist } from '../../processing/crash-batch.ts';
+import { withCommandDatabase } from '../command-database.ts';
 import { addConfigOptions, configSourcesFromOptions } from '../config-options.ts';
 
 const DEFAULT_BATCH_SIZE = 1000;
@@ -35,7 +33,6 @@ export function registerImportReferenceCommand(program: Command): void {
 }
 
 async function runImport(config: Config, fromUrl: string, batchSize: number): Promise<void> {
-  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const reference = openReferencePool(fromUrl);
   try {
     let schema;
@@ -46,9 +43,7 @@ async function runImport(config: Config, fromUrl: string, batchSize: number): Pr
       throw new Error(`cannot read the reference database at ${describeTarget(fromUrl)}: ${(err as Error).message}`, { cause: err });
     }
     process.stderr.write(`import-reference: reference schema ${describeReferenceSchema(schema)}\n`);
-    const db = await openDatabase(config, logger, 3);
-    try {
-      await migrate(db.pool);
+    await withCommandDatabase(config, { migrate: true }, async (db) => {
       const startedAt = Date.now();
       const progress = createProgressDisplay();
       const summary = await importReference({
@@ -61,9 +56,7 @@ async function runImport(config: Config, fromUrl: string, batchSize: number): Pr
       });
       progress.finish();
       process.stdout.write(formatImportSummary(summary, describeReferenceSchema(schema), Date.now() - startedAt, config));
-    } finally {
-      await db.close();
-    }
+    });
   } finally {
     await reference.end();
   }

@@ -3,11 +3,9 @@
 
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.ts';
-import { openDatabase } from '../../db/database.ts';
-import { migrate } from '../../db/migrate.ts';
-import { createLogger } from '../../logger.ts';
 import { runManualPurge } from '../../processing/retention-job.ts';
 import type { PurgeReport } from '../../processing/retention-purge.ts';
+import { withCommandDatabase } from '../command-database.ts';
 import { addConfigOptions, configSourcesFromOptions } from '../config-options.ts';
 
 export function registerPurgeCommand(program: Command): void {
@@ -18,15 +16,10 @@ export function registerPurgeCommand(program: Command): void {
       .option('--dry-run', 'print what each rule would delete; delete nothing'),
   ).action(async (options: Record<string, unknown>) => {
     const config = loadConfig(configSourcesFromOptions(options));
-    const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-    const db = await openDatabase(config, logger, 3);
-    try {
-      await migrate(db.pool);
+    await withCommandDatabase(config, { migrate: true }, async (db, logger) => {
       const report = await runManualPurge(db.pool, { retention: config.retention, now: new Date(), dryRun: options.dryRun === true, logger });
       process.stdout.write(formatPurgeReport(report));
-    } finally {
-      await db.close();
-    }
+    });
   });
 }
 

@@ -4,10 +4,9 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.ts';
-import { openDatabase } from '../../db/database.ts';
 import { migrate } from '../../db/migrate.ts';
 import { resetSchema } from '../../db/reset.ts';
-import { createLogger } from '../../logger.ts';
+import { withCommandDatabase } from '../command-database.ts';
 import { addConfigOptions, configSourcesFromOptions } from '../config-options.ts';
 
 export function registerResetdbCommand(program: Command): void {
@@ -22,15 +21,11 @@ export function registerResetdbCommand(program: Command): void {
       process.stderr.write('telemetrics: resetdb cancelled; nothing was changed\n');
       process.exit(1);
     }
-    const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-    const db = await openDatabase(config, logger, 2);
-    try {
+    await withCommandDatabase(config, { migrate: false, poolMax: 2 }, async (db) => {
       await resetSchema(db.pool);
       const applied = await migrate(db.pool);
       process.stdout.write(`database reset: all data deleted, ${applied.length} migration(s) applied\n`);
-    } finally {
-      await db.close();
-    }
+    });
   });
 }
 
