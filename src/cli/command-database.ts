@@ -9,7 +9,7 @@ import { migrate } from '../db/migrate.ts';
 import { createLogger } from '../logger.ts';
 
 /** A quieter logger for commands: their result goes to stdout; info logs only when asked for. */
-export function createCommandLogger(config: Config): Logger {
+function createCommandLogger(config: Config): Logger {
   return createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
 }
 

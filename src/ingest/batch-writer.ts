@@ -91,10 +91,6 @@ export class BatchWriter {
     if (this.probeTimer) clearTimeout(this.probeTimer);
   }
 
-  get isDatabaseDown(): boolean {
-    return this.databaseDown;
-  }
-
   private async flush(): Promise<void> {
     this.flushing = true;
     try {

@@ -20,8 +20,3 @@ export async function insertQuarantinedRecord(db: Queryable, q: QuarantinedReque
   );
   return result.rows[0]?.id ?? 0;
 }
-
-export async function countQuarantinedRecords(db: Queryable): Promise<number> {
-  const result = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM quarantined_records');
-  return result.rows[0]?.n ?? 0;
-}
