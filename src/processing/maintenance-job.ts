@@ -1,7 +1,9 @@
-// Hourly upkeep of ingest storage: creates the record partitions a week ahead
-// and prunes duplicate-detection fingerprints older than the window.
+// Hourly upkeep of ingest storage: creates the record partitions a week ahead,
+// prunes duplicate-detection fingerprints older than the window, and removes crash
+// analyses left behind by a record deleted while the crash processor wrote.
 
 import type { Logger } from 'pino';
+import { deleteOrphanCrashAnalyses } from '../db/queries/crash-analysis.ts';
 import { deleteExpiredFingerprints, ensureRecordPartitions } from '../db/queries/records.ts';
 import type { Pool } from '../db/pool.ts';
 
@@ -9,6 +11,8 @@ const INTERVAL_MS = 3_600_000;
 const DAYS_AHEAD = 8;
 const PRUNE_BATCH = 10_000;
 const PRUNE_MAX_BATCHES = 100;
+/** Orphans are new by nature; three hours covers a missed run or two. */
+const ORPHAN_LOOKBACK_HOURS = 3;
 
 export interface MaintenanceJob {
   runOnce(): Promise<void>;
@@ -26,6 +30,8 @@ export function startMaintenanceJob(pool: Pool, logger: Logger, duplicateWindowH
         if ((await deleteExpiredFingerprints(pool, duplicateWindowHours, PRUNE_BATCH)) < PRUNE_BATCH) break;
       }
     }
+    const orphans = await deleteOrphanCrashAnalyses(pool, ORPHAN_LOOKBACK_HOURS);
+    if (orphans) logger.info({ orphans }, 'crash analyses of deleted records removed');
   };
   const tick = () => {
     if (running) return;

@@ -131,15 +131,23 @@ export async function findCrashRecordById(db: Queryable, id: number): Promise<Cr
 }
 
 // Rewrites a row only when the result changed, so a reprocess that changes nothing writes nothing.
+// Skips records deleted (by retention or forget) since they were read, so that no analysis
+// outlives its record. The receive-time range (not equality: the time came through a
+// millisecond Date, imported records carry microseconds) lets each probe skip to one partition.
 const UPSERT = `INSERT INTO crash_analysis (record_id, received_at, guilty_id, signature, program, signal)
-SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::integer[], $4::text[], $5::text[], $6::integer[])
+SELECT u.* FROM unnest($1::bigint[], $2::timestamptz[], $3::integer[], $4::text[], $5::text[], $6::integer[])
+  AS u(record_id, received_at, guilty_id, signature, program, signal)
+WHERE EXISTS (
+  SELECT 1 FROM records r
+  WHERE r.id = u.record_id AND r.received_at > u.received_at - interval '1 ms' AND r.received_at < u.received_at + interval '1 ms'
+)
 ON CONFLICT (record_id) DO UPDATE SET
   guilty_id = excluded.guilty_id, signature = excluded.signature, program = excluded.program,
   signal = excluded.signal, processed_at = now()
 WHERE (crash_analysis.guilty_id, crash_analysis.signature, crash_analysis.program, crash_analysis.signal)
   IS DISTINCT FROM (excluded.guilty_id, excluded.signature, excluded.program, excluded.signal)`;
 
-/** Inserts or updates the analyses in one statement; returns how many rows were written. */
+/** Inserts or updates the analyses of records that still exist, in one statement; returns how many rows were written. */
 export async function upsertCrashAnalyses(db: Queryable, rows: readonly CrashAnalysisToStore[]): Promise<number> {
   if (rows.length === 0) return 0;
   const result = await db.query({
@@ -173,4 +181,19 @@ export async function findCrashAnalysis(db: Queryable, recordId: number): Promis
 export async function findMaxAnalysedRecordId(db: Queryable): Promise<number> {
   const result = await db.query<{ id: number }>('SELECT coalesce(max(record_id), 0)::float8 AS id FROM crash_analysis');
   return result.rows[0]?.id ?? 0;
+}
+
+/**
+ * Deletes analyses processed within the last `hours` whose record is gone: a record
+ * deleted after the processor's write checked for it, but before the write committed,
+ * leaves one behind (the delete's snapshot cannot see the new row). Returns how many.
+ */
+export async function deleteOrphanCrashAnalyses(db: Queryable, hours: number): Promise<number> {
+  const result = await db.query(
+    `DELETE FROM crash_analysis a
+     WHERE a.processed_at > now() - make_interval(hours => $1::int)
+       AND NOT EXISTS (SELECT 1 FROM records r WHERE r.id = a.record_id)`,
+    [hours],
+  );
+  return result.rowCount ?? 0;
 }

@@ -1,0 +1,60 @@
+// The crash_analysis writes never leave an analysis without its record: the upsert
+// skips records deleted since they were read, and the maintenance sweep removes one
+// that a delete racing the write still left behind.
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { pino } from 'pino';
+import { deleteOrphanCrashAnalyses, upsertCrashAnalyses, type CrashAnalysisToStore } from '../../../src/db/queries/crash-analysis.ts';
+import { startMaintenanceJob } from '../../../src/processing/maintenance-job.ts';
+import { insertAgedRecords } from '../../helpers/aged-records.ts';
+import { createTestDatabase, databaseTargets } from '../../helpers/database.ts';
+
+function analysisOf(recordId: number, receivedAt: Date): CrashAnalysisToStore {
+  return { recordId, receivedAt, guiltyId: null, signature: 'sig', program: '/usr/bin/x', signal: 11 };
+}
+
+async function analysedIds(db: { query: (sql: string) => Promise<{ rows: Array<{ id: number }> }> }): Promise<number[]> {
+  const { rows } = await db.query('SELECT record_id::float8 AS id FROM crash_analysis ORDER BY record_id');
+  return rows.map((r) => r.id);
+}
+
+for (const target of databaseTargets()) {
+  describe(`crash_analysis upkeep (${target.name})`, () => {
+    test('the upsert stores analyses of existing records only, whatever their receive-time precision', async (t) => {
+      const db = await createTestDatabase(target);
+      t.after(() => db.drop());
+      const now = new Date();
+      const [kept, deleted, imported] = (await insertAgedRecords(db.pool, now, [{ ageDays: 0 }, { ageDays: 1 }, { ageDays: 2 }])).map(Number) as [number, number, number];
+      // An imported record keeps the microseconds of the reference's timestamp.
+      await db.pool.query("UPDATE records SET received_at = received_at + interval '123 microseconds' WHERE id = $1", [imported]);
+      const times = new Map(
+        (await db.pool.query<{ id: number; at: Date }>('SELECT id::float8 AS id, received_at AS at FROM records')).rows.map((r) => [r.id, r.at]),
+      );
+      await db.pool.query('DELETE FROM records WHERE id = $1', [deleted]);
+
+      const written = await upsertCrashAnalyses(db.pool, [kept, deleted, imported].map((id) => analysisOf(id, times.get(id) as Date)));
+      assert.equal(written, 2);
+      assert.deepEqual(await analysedIds(db.pool), [kept, imported].sort((a, b) => a - b));
+    });
+
+    test('the maintenance sweep removes recent analyses whose record is gone, and nothing else', async (t) => {
+      const db = await createTestDatabase(target);
+      t.after(() => db.drop());
+      const [a, b, c] = (await insertAgedRecords(db.pool, new Date(), [{ ageDays: 0 }, { ageDays: 0 }, { ageDays: 5 }])).map(Number) as [number, number, number];
+      await db.pool.query('INSERT INTO crash_analysis (record_id, received_at) SELECT id, received_at FROM records');
+      // The race's outcome: the record went, its analysis stayed.
+      await db.pool.query('DELETE FROM records WHERE id = ANY($1::bigint[])', [[b, c]]);
+      // An orphan processed long ago is outside the sweep's look-back (never produced by the race).
+      await db.pool.query("UPDATE crash_analysis SET processed_at = now() - interval '2 days' WHERE record_id = $1", [c]);
+
+      assert.equal(await deleteOrphanCrashAnalyses(db.pool, 3), 1);
+      assert.deepEqual(await analysedIds(db.pool), [a, c].sort((x, y) => x - y));
+
+      await db.pool.query("UPDATE crash_analysis SET processed_at = now() WHERE record_id = $1", [c]);
+      const maintenance = startMaintenanceJob(db.pool, pino({ level: 'silent' }), 48);
+      await maintenance.stop(); // waits for its first run
+      assert.deepEqual(await analysedIds(db.pool), [a]);
+    });
+  });
+}
