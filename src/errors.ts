@@ -63,6 +63,16 @@ export const ERROR_CODES = {
     message: 'Unsupported media type',
     fix: 'Send the Content-Type the route documents.',
   },
+  HOST_MISSING: {
+    status: 400,
+    message: 'The Host header is required',
+    fix: 'Send a Host header, as HTTP/1.1 requires (every HTTP client library does).',
+  },
+  EXPECTATION_FAILED: {
+    status: 417,
+    message: 'Only Expect: 100-continue is supported',
+    fix: 'Send no Expect header, or Expect: 100-continue.',
+  },
   RATE_LIMITED: {
     status: 429,
     message: 'Too many requests',

@@ -9,6 +9,7 @@ import type { Config } from './config/schema.ts';
 import type { Pool } from './db/pool.ts';
 import { registerErrorHandlers } from './error-handler.ts';
 import { registerHealthRoutes } from './health-routes.ts';
+import { HTTP_SERVER_OPTIONS, registerHttpEdgeAnswers } from './http-edge-answers.ts';
 import { registerHttpMetrics } from './http-metrics.ts';
 import { BatchWriter } from './ingest/batch-writer.ts';
 import { createIngestMetrics } from './ingest/metrics.ts';
@@ -46,11 +47,13 @@ export async function buildServer(config: Config, deps: ServerDeps): Promise<Fas
     forceCloseConnections: 'idle',
     clientErrorHandler: answerClientError,
     trustProxy: config.trustProxy.length > 0 ? [...config.trustProxy] : false,
+    http: HTTP_SERVER_OPTIONS,
   });
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);
   });
   registerErrorHandlers(app);
+  registerHttpEdgeAnswers(app);
 
   const registry = new Registry();
   registerHttpMetrics(app, registry);

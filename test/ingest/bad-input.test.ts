@@ -219,17 +219,13 @@ const garbageArb: fc.Arbitrary<GeneratedRequest> = fc
 
 const requestArb = fc.oneof({ weight: 5, arbitrary: formatAArb }, { weight: 3, arbitrary: formatBArb }, { weight: 2, arbitrary: garbageArb });
 
-/**
- * Raw header lines Node's client refuses to send: NUL, control bytes, bad names, folding,
- * smuggling. Not generated: a missing Host or an Expect other than 100-continue, which
- * Node itself answers (400, 417) with an empty body before fastify runs.
- */
+/** Raw header lines Node's client refuses to send: NUL, control bytes, bad names, folding, smuggling, odd Expects. */
 const rawLineArb = fc.oneof(
   fc.constantFrom(
     'machine_id: ab\0cd', 'severity: \0', 'X-N\0ul: 1', 'severity : 2', 'severity\t: 2', ': empty-name', 'no colon here',
     'classification: a/b/c\r\n folded/continuation', 'cpu_model: \x7f', 'cpu_model: \x01\x02', 'build: \x1b[31m', 'arch: x86_64\rsmuggled: 1',
     'Content-Length: 0', 'Content-Length: 5', 'Content-Length: -1', 'Content-Length: 1e3', 'Content-Length: 99999999999999999999',
-    'Transfer-Encoding: chunked', 'Transfer-Encoding: gzip', 'Host: second.example', 'Expect: 100-continue',
+    'Transfer-Encoding: chunked', 'Transfer-Encoding: gzip', 'Host: second.example', 'Expect: 100-continue', 'Expect: 200-ok', 'Expect: ',
     'Connection: upgrade', 'Upgrade: websocket', `${'x'.repeat(20_000)}: 1`, `x-long: ${'y'.repeat(20_000)}`,
     'Content-Type: application/json\0', 'X-Telemetry-TID: \xff\xfe', 'system_name: cl\xe9ar',
   ),
@@ -238,11 +234,11 @@ const rawLineArb = fc.oneof(
     .map(([name, value]) => `${Buffer.from(name).toString('latin1')}: ${Buffer.from(value).toString('latin1')}`.replace(/[\r\n]/g, ' ')),
 );
 
-function buildRawRequest(path: string, lines: string[], body: Uint8Array): Buffer {
+function buildRawRequest(path: string, lines: string[], body: Uint8Array, options: { version?: string; host?: boolean } = {}): Buffer {
   const record = buildDistinctRecord('raw');
   const head = [
-    `POST ${path} HTTP/1.1`,
-    'Host: 127.0.0.1',
+    `POST ${path} HTTP/${options.version ?? '1.1'}`,
+    ...(options.host === false ? [] : ['Host: 127.0.0.1']),
     ...Object.entries(record.headers).map(([name, value]) => `${name}: ${value}`),
     ...lines,
     `Content-Length: ${body.length}`,
@@ -358,6 +354,24 @@ for (const target of databaseTargets()) {
       const server = await useServer(t, target);
       const res = await sendRawRequest(portOf(server), buildRawRequest('/v2/collector', ['cpu_model: AMD\0EPYC'], Buffer.from('nul\n')));
       assertErrorBody(res, 400, 'BODY_INVALID', 'Malformed HTTP request');
+      assert.equal(await countStoredRecords(server.db.pool), 0);
+      await assertHealthy(server);
+    });
+
+    test('answers 400 JSON to an HTTP/1.1 request without Host, and stores an HTTP/1.0 one', async (t) => {
+      const server = await useServer(t, target);
+      const missing = await sendRawRequest(portOf(server), buildRawRequest('/v2/collector', [], Buffer.from('no host\n'), { host: false }));
+      assertErrorBody(missing, 400, 'HOST_MISSING', 'The Host header is required');
+      assert.equal(await countStoredRecords(server.db.pool), 0);
+      const http10 = await sendRawRequest(portOf(server), buildRawRequest('/v2/collector', [], Buffer.from('http/1.0\n'), { version: '1.0', host: false }));
+      assert.equal(http10.status, 201, http10.text);
+      assert.equal(await countStoredRecords(server.db.pool), 1);
+    });
+
+    test('answers 417 JSON to an Expect other than 100-continue, and stays up', async (t) => {
+      const server = await useServer(t, target);
+      const res = await sendRawRequest(portOf(server), buildRawRequest('/v2/collector', ['Expect: 200-ok'], Buffer.from('expect\n')));
+      assertErrorBody(res, 417, 'EXPECTATION_FAILED', 'Only Expect: 100-continue is supported');
       assert.equal(await countStoredRecords(server.db.pool), 0);
       await assertHealthy(server);
     });
