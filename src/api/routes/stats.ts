@@ -40,7 +40,7 @@ export function registerStatsRoutes(parent: FastifyInstance, context: QueryConte
       const pattern = parseTextParam(request.query.build_pattern, 'build_pattern', 'Build pattern is invalid');
       const regexes = [...listFilterRegexes(filter), ...(pattern === undefined ? [] : [{ param: 'build_pattern', regex: pattern }])];
       const rows = await runReadQuery(context, regexes, (db) =>
-        isRollupFilter(filter) ? countRollupsByBuild(db, filter, pattern) : countRecordsByBuild(db, filter, pattern),
+        isRollupFilter(filter, 'build') ? countRollupsByBuild(db, filter, pattern) : countRecordsByBuild(db, filter, pattern),
       );
       return { builds: rows.map((r) => ({ build: r.key, count: r.count })) };
     },
@@ -51,7 +51,7 @@ export function registerStatsRoutes(parent: FastifyInstance, context: QueryConte
     handler: async (request) => {
       const filter = parseRecordFilter(request.query, { defaultWindow: false });
       const rows = await runReadQuery(context, listFilterRegexes(filter), (db) =>
-        isRollupFilter(filter) ? countRollupsByClassification(db, filter) : countRecordsByClassification(db, filter),
+        isRollupFilter(filter, 'classification') ? countRollupsByClassification(db, filter) : countRecordsByClassification(db, filter),
       );
       return { classifications: rows.map((r) => ({ classification: r.key, count: r.count })) };
     },
@@ -62,7 +62,7 @@ export function registerStatsRoutes(parent: FastifyInstance, context: QueryConte
     handler: async (request) => {
       const filter = parseRecordFilter(request.query, { defaultWindow: false });
       const rows = await runReadQuery(context, listFilterRegexes(filter), (db) =>
-        isRollupFilter(filter) ? countRollupsByHostType(db, filter) : countRecordsByHostType(db, filter),
+        isRollupFilter(filter, 'host_type') ? countRollupsByHostType(db, filter) : countRecordsByHostType(db, filter),
       );
       return { platforms: rows.map((r) => ({ host_type: r.key, count: r.count })) };
     },

@@ -8,15 +8,40 @@ import type { Queryable } from '../pool.ts';
 import { buildRecordFilterSql, type RecordFilter } from './record-filter.ts';
 import { BUILD_ORDER_SQL, type KeyCount, type TimeseriesCount, type TimeseriesOptions } from './stats.ts';
 
-/** The filter fields that are rollup columns or receive-time bounds. */
-const ROLLUP_FIELDS = new Set<keyof RecordFilter>([
-  'severity', 'severityMin', 'severityMax', 'classification', 'build', 'systemName', 'architecture', 'hostType', 'external',
-  'receivedWithinSeconds', 'receivedFrom', 'receivedTo',
-]);
+/** A count rollup of migration 0030: its tables per bucket size and its key columns. */
+interface Cube {
+  tables: Partial<Record<'day' | 'hour', string>>;
+  columns: ReadonlySet<string>;
+}
 
-/** Whether the count aggregates can answer this filter from the rollups. */
-export function isRollupFilter(filter: RecordFilter): boolean {
-  return Object.entries(filter).every(([key, value]) => value === undefined || ROLLUP_FIELDS.has(key as keyof RecordFilter));
+// Coarsest-first preference: the first cube holding every needed column answers.
+const CUBES: readonly Cube[] = [
+  { tables: { day: 'record_rollups_daily', hour: 'record_rollups_hourly' }, columns: new Set(['classification', 'build', 'severity', 'system_name', 'external']) },
+  { tables: { day: 'record_host_rollups_daily' }, columns: new Set(['host_type', 'architecture', 'classification', 'external']) },
+];
+
+/** The column each rollup-able filter field reads; receive times are the buckets. */
+const FILTER_COLUMNS: Partial<Record<keyof RecordFilter, string>> = {
+  severity: 'severity', severityMin: 'severity', severityMax: 'severity', classification: 'classification', build: 'build',
+  systemName: 'system_name', architecture: 'architecture', hostType: 'host_type', external: 'external',
+  receivedWithinSeconds: '', receivedFrom: '', receivedTo: '',
+};
+
+/** The cube that can answer a filter grouped by `groupColumn`, or undefined (raw table). */
+export function findCube(filter: RecordFilter, groupColumn?: string): Cube | undefined {
+  const needed = new Set<string>(groupColumn ? [groupColumn] : []);
+  for (const [key, value] of Object.entries(filter)) {
+    if (value === undefined) continue;
+    const column = FILTER_COLUMNS[key as keyof RecordFilter];
+    if (column === undefined) return undefined;
+    if (column) needed.add(column);
+  }
+  return CUBES.find((cube) => [...needed].every((c) => cube.columns.has(c)));
+}
+
+/** Whether the count aggregates can answer this filter (grouped by `groupColumn`) from a rollup. */
+export function isRollupFilter(filter: RecordFilter, groupColumn?: string): boolean {
+  return findCube(filter, groupColumn) !== undefined;
 }
 
 export type RollupLevel = 'day' | 'hour' | 'raw';
@@ -59,8 +84,6 @@ export function receivedBounds(filter: RecordFilter, now: Date): { from?: Date; 
   return { from, to: filter.receivedTo };
 }
 
-const TABLES = { day: ['record_rollups_daily', 'day'], hour: ['record_rollups_hourly', 'hour'] } as const;
-
 /**
  * A UNION ALL over the segments producing the grouping columns and `n`, the count:
  * `columns(level, timeColumn)` gives the select expressions for each source.
@@ -68,19 +91,23 @@ const TABLES = { day: ['record_rollups_daily', 'day'], hour: ['record_rollups_ho
 function buildCountSourceSql(
   filter: RecordFilter,
   params: unknown[],
-  levels: readonly RollupLevel[],
+  cube: Cube,
+  /** the largest bucket the answer may use: hour for hourly series */
+  coarsest: 'day' | 'hour',
   columns: (timeColumn: string) => string[],
   now: Date,
 ): string {
   const { from, to } = receivedBounds(filter, now);
+  const levels = (['day', 'hour'] as const).filter((l) => cube.tables[l] && !(coarsest === 'hour' && l === 'day'));
   const base: RecordFilter = { ...filter, receivedWithinSeconds: undefined, receivedFrom: undefined, receivedTo: undefined };
-  const parts = splitReceivedRange(from, to, levels).map((segment) => {
+  const parts = splitReceivedRange(from, to, [...levels, 'raw']).map((segment) => {
     if (segment.level === 'raw') {
       const cols = columns('received_at');
       const where = buildRecordFilterSql({ ...base, receivedFrom: segment.from, receivedTo: segment.to }, params);
       return `SELECT ${cols.join(', ')}, count(*) AS n FROM records WHERE ${where} GROUP BY ${cols.map((_, i) => i + 1).join(', ')}`;
     }
-    const [table, time] = TABLES[segment.level];
+    const table = cube.tables[segment.level];
+    const time = 'bucket';
     const cols = columns(time);
     let where = buildRecordFilterSql(base, params);
     if (segment.from) where += ` AND ${time} >= $${params.push(segment.from)}::timestamptz`;
@@ -93,8 +120,10 @@ function buildCountSourceSql(
 }
 
 async function countByColumn(db: Queryable, filter: RecordFilter, column: string, order: string, now: Date, extra?: (params: unknown[]) => string): Promise<KeyCount[]> {
+  const cube = findCube(filter, column);
+  if (!cube) throw new Error(`no rollup answers this filter grouped by ${column}: check isRollupFilter first`);
   const params: unknown[] = [];
-  const source = buildCountSourceSql(filter, params, ['day', 'hour', 'raw'], () => [`${column} AS key`], now);
+  const source = buildCountSourceSql(filter, params, cube, 'day', () => [`${column} AS key`], now);
   const condition = extra ? extra(params) : 'TRUE';
   const result = await db.query<KeyCount>(
     `SELECT key, sum(n)::int AS count FROM (${source}) s WHERE ${condition} GROUP BY key ORDER BY ${order}`,
@@ -128,21 +157,42 @@ const GROUP_KEY_SQL: Record<TimeseriesOptions['groupBy'], string> = {
   host_type: 'host_type',
 };
 
-/** Whether countRollupsOverTime can answer: receive time, hour or day buckets. */
+const GROUP_COLUMNS: Record<TimeseriesOptions['groupBy'], string | undefined> = {
+  none: undefined,
+  classification: 'classification',
+  build: 'build',
+  severity: 'severity',
+  system_name: 'system_name',
+  host_type: 'host_type',
+};
+
+/**
+ * The cube for a series: receive time, hour or day buckets, and a cube with every
+ * column and (for hours) an hourly table; hour buckets by host type stay raw.
+ */
+function findTimeseriesCube(filter: RecordFilter, options: TimeseriesOptions): Cube | undefined {
+  if (options.axis !== 'received' || (options.bucketSeconds !== 3600 && options.bucketSeconds !== 86_400)) return undefined;
+  const cube = findCube(filter, GROUP_COLUMNS[options.groupBy]);
+  return cube && (options.bucketSeconds === 86_400 || cube.tables.hour) ? cube : undefined;
+}
+
+/** Whether countRollupsOverTime can answer this series. */
 export function isRollupTimeseries(filter: RecordFilter, options: TimeseriesOptions): boolean {
-  return isRollupFilter(filter) && options.axis === 'received' && (options.bucketSeconds === 3600 || options.bucketSeconds === 86_400);
+  return findTimeseriesCube(filter, options) !== undefined;
 }
 
 /** countRecordsOverTime on receive time in hour or day buckets, from the rollups. */
 export async function countRollupsOverTime(db: Queryable, filter: RecordFilter, options: TimeseriesOptions, now = new Date()): Promise<TimeseriesCount[]> {
+  const cube = findTimeseriesCube(filter, options);
+  if (!cube) throw new Error('no rollup answers this series: check isRollupTimeseries first');
   const params: unknown[] = [];
   const unit = options.bucketSeconds === 86_400 ? 'day' : 'hour';
-  const levels: RollupLevel[] = unit === 'day' ? ['day', 'hour', 'raw'] : ['hour', 'raw'];
   const unitParam = `$${params.push(unit)}::text`;
   const source = buildCountSourceSql(
     filter,
     params,
-    levels,
+    cube,
+    unit,
     (time) => [`date_trunc(${unitParam}, ${time}, 'UTC') AS bucket`, `${GROUP_KEY_SQL[options.groupBy]} AS key`],
     now,
   );
