@@ -233,6 +233,21 @@ for (const target of databaseTargets()) {
       assert.equal(series.series[0]?.total ?? 0, total);
     });
 
+    test('answers extreme and inverted receive ranges without a server error', async () => {
+      const urls = [
+        '/api/stats/builds?received_from=275760-09-13T00:00:00Z',
+        '/api/stats/classifications?received_from=2024-05-02&received_to=2024-05-01',
+        '/api/stats/platforms?received_from=0001-01-01T00:30:00Z&received_to=275760-09-12T23:59:59Z',
+        '/api/stats/timeseries?resolution=day&received_from=1970-01-01T00:00:01Z&received_to=1970-03-01',
+        '/api/stats/timeseries?resolution=hour&received_from=2024-05-01T10:10:00Z&received_to=2024-05-01T10:20:00Z&group_by=host_type',
+        '/api/stats/population?build=%00',
+      ];
+      for (const url of urls) {
+        const res = await server.app.inject({ url });
+        assert.ok(res.statusCode < 500, `${url}: ${res.statusCode} ${res.body}`);
+      }
+    });
+
     test('is emptied by TRUNCATE records', async () => {
       const db = await startTestServer(target);
       try {
