@@ -15,21 +15,17 @@ import { registerExportRoutes } from './routes/export.ts';
 import { registerRecordRoutes } from './routes/records.ts';
 import { registerStatsRoutes } from './routes/stats.ts';
 
-/** Default statement timeout of API queries: long enough for an aggregate over the whole table, bounded for a regex bomb. */
-export const API_STATEMENT_TIMEOUT_MS = 30_000;
-
 export interface ApiPluginOptions {
   config: Config;
   pool: Pool;
-  statementTimeoutMs?: number;
 }
 
 export async function apiPlugin(app: FastifyInstance, options: ApiPluginOptions): Promise<void> {
   const context: QueryContext = {
     pool: options.pool,
-    statementTimeoutMs: options.statementTimeoutMs ?? API_STATEMENT_TIMEOUT_MS,
+    statementTimeoutMs: options.config.api.statementTimeoutMs,
     // Two connections stay free for ingest and the background jobs whatever the API does.
-    limit: createQueryLimit(options.pool.options.max ?? 10),
+    limit: createQueryLimit(options.pool.options.max ?? 10, options.config.api.maxConcurrentQueries),
   };
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   app.addHook('preValidation', keepFirstQueryValues);

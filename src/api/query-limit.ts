@@ -33,7 +33,10 @@ export class QueryLimit {
   }
 }
 
-/** Leaves `reserved` connections of a pool of `poolMax` to everything but the API. */
-export function createQueryLimit(poolMax: number, reserved = 2, maxWaiting = 200): QueryLimit {
-  return new QueryLimit(Math.max(1, poolMax - reserved), maxWaiting);
+/**
+ * At most `maxRunning` queries at once (api.maxConcurrentQueries), and never more than
+ * leave `reserved` connections of a pool of `poolMax` to everything but the API.
+ */
+export function createQueryLimit(poolMax: number, maxRunning = Number.POSITIVE_INFINITY, reserved = 2, maxWaiting = 200): QueryLimit {
+  return new QueryLimit(Math.max(1, Math.min(maxRunning, poolMax - reserved)), maxWaiting);
 }

@@ -53,6 +53,12 @@ export interface Config {
     pollIntervalMs: number;
     catchUpIntervalMs: number;
   };
+  api: {
+    /** Longest run of one API query before it is cancelled (503, or 400 naming a regex). */
+    statementTimeoutMs: number;
+    /** API queries running at once; capped at the pool size minus the two kept for ingest and jobs. */
+    maxConcurrentQueries: number;
+  };
   shutdownTimeoutMs: number;
   /** Proxy addresses (or CIDRs) whose X-Forwarded-For is believed; empty: none. */
   trustProxy: string[];
@@ -103,6 +109,8 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'crash.batchSize', env: 'TELEMETRICS_CRASH_BATCH_SIZE', flag: '--crash-batch-size', type: { kind: 'int', min: 1, max: 10_000 }, default: 500, doc: 'Crash records analysed per transaction by the background processor.' },
   { path: 'crash.pollIntervalMs', env: 'TELEMETRICS_CRASH_POLL_INTERVAL_MS', flag: '--crash-poll-interval-ms', type: { kind: 'int', min: 10, max: 600_000 }, default: 1000, doc: 'Longest wait of the crash processor between looks for new crash records and reprocess jobs (a stored crash record wakes it at once).' },
   { path: 'crash.catchUpIntervalMs', env: 'TELEMETRICS_CRASH_CATCH_UP_INTERVAL_MS', flag: '--crash-catch-up-interval-ms', type: { kind: 'int', min: 100, max: 86_400_000 }, default: 60_000, doc: 'Time between catch-up sweeps for crash records that committed after the scan passed their id.' },
+  { path: 'api.statementTimeoutMs', env: 'TELEMETRICS_API_STATEMENT_TIMEOUT_MS', flag: '--api-statement-timeout-ms', type: { kind: 'int', min: 1, max: 3_600_000 }, default: 30_000, doc: 'Longest run of one API query; past it the query is cancelled and answered 503 `DB_UNAVAILABLE` (400 naming the regex parameter when the filter has one).' },
+  { path: 'api.maxConcurrentQueries', env: 'TELEMETRICS_API_MAX_CONCURRENT_QUERIES', flag: '--api-max-concurrent-queries', type: { kind: 'int', min: 1, max: 1000 }, default: 8, doc: 'API queries running at once; more wait in line (200 at most, then 429 `RATE_LIMITED`). Capped at the database pool size (10) minus 2, which stay free for ingest and the background jobs.' },
   { path: 'retention.enabled', env: 'TELEMETRICS_RETENTION_ENABLED', flag: '--retention-enabled', type: { kind: 'bool' }, default: true, doc: 'Run the daily purge of expired records (`telemetrics purge` works either way).' },
   { path: 'retention.maxDays', env: 'TELEMETRICS_RETENTION_MAX_DAYS', flag: '--retention-max-days', type: { kind: 'int', min: 0, max: MAX_RETENTION_DAYS }, default: 35, doc: 'Days a record matching no retention rule is kept (by receive time); 0 keeps it forever.' },
   { path: 'retention.rules', env: 'TELEMETRICS_RETENTION_RULES', flag: '--retention-rules', type: { kind: 'json', validate: parseRetentionRules }, default: [{ field: 'classification', value: 'org.clearlinux/hello/world', days: 1 }], doc: 'Filtered retention: a JSON list of `{"field", "value", "days"}` with field `severity`, `classification` or `machine_id`; `*` in a classification matches any text; days 0 keeps matching records forever. The reference\'s `{"severity": {"1": 5}}` form is accepted too.' },

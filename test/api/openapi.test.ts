@@ -13,7 +13,8 @@ interface Operation {
   responses: Record<string, { description?: string; content?: Record<string, { schema: { properties?: Record<string, { enum?: string[] }> } }> }>;
 }
 
-const API_ROUTES = [
+/** The GET routes that take the shared record filter and answer 200, 400 and 503. */
+const FILTERED_ROUTES = [
   '/api/records', '/api/records/{id}', '/api/machines/{machine_id}/records', '/api/stats/builds', '/api/stats/classifications',
   '/api/stats/platforms', '/api/stats/timeseries', '/api/stats/population', '/api/stats/mce', '/api/stats/thermal',
   '/api/export/records.csv', '/api/export/records.jsonl',
@@ -22,7 +23,7 @@ const API_ROUTES = [
 describe('GET /api/openapi.json', () => {
   let app: FastifyInstance;
   let pool: Pool;
-  let doc: { openapi: string; paths: Record<string, { get: Operation }> };
+  let doc: { openapi: string; paths: Record<string, Record<string, Operation>> };
   before(async () => {
     pool = createPool('postgresql://nobody@127.0.0.1:1/none'); // the document needs no database
     app = await buildServer(loadConfig({ env: {}, flags: { logLevel: 'silent' } }), { pool, logger: pino({ level: 'silent' }) });
@@ -35,14 +36,21 @@ describe('GET /api/openapi.json', () => {
     await pool.end();
   });
 
-  test('is an OpenAPI 3 document listing every API route', () => {
+  test('is an OpenAPI 3 document listing every route of the server under /api, with every method', () => {
     assert.match(doc.openapi, /^3\./);
-    for (const path of API_ROUTES) assert.ok(doc.paths[path]?.get, `${path} is not documented`);
+    const routes = listRoutes(app).filter((r) => r.path.startsWith('/api/') && r.path !== '/api/openapi.json');
+    assert.ok(routes.length >= 20, `only ${routes.length} API routes found in the route table`);
+    for (const path of FILTERED_ROUTES) assert.ok(routes.some((r) => r.path === path), `${path} is not in the route table`);
+    for (const route of routes) {
+      for (const method of route.methods.filter((m) => m !== 'HEAD')) {
+        assert.ok(doc.paths[route.path]?.[method.toLowerCase()], `${method} ${route.path} is not documented`);
+      }
+    }
   });
 
   test('documents every shared filter parameter, with a description, on every filtered route', () => {
-    for (const path of API_ROUTES.filter((p) => p !== '/api/records/{id}')) {
-      const params = doc.paths[path]?.get.parameters ?? [];
+    for (const path of FILTERED_ROUTES.filter((p) => p !== '/api/records/{id}')) {
+      const params = doc.paths[path]?.get?.parameters ?? [];
       for (const name of Object.keys(RECORD_FILTER_PROPERTIES)) {
         const param = params.find((p) => p.name === name && p.in === 'query');
         assert.ok(param?.description, `${path} lacks ${name}`);
@@ -51,13 +59,13 @@ describe('GET /api/openapi.json', () => {
   });
 
   test('describes the 200, 400 and 503 answers of every route, errors with the catalogue codes', () => {
-    for (const path of API_ROUTES) {
-      const responses = doc.paths[path]?.get.responses ?? {};
+    for (const path of FILTERED_ROUTES) {
+      const responses = doc.paths[path]?.get?.responses ?? {};
       for (const status of ['200', '400', '503']) assert.ok(responses[status]?.description, `${path} ${status}`);
       const codes = responses['400']?.content?.['application/json']?.schema.properties?.code?.enum;
       assert.deepEqual(codes, Object.keys(ERROR_CODES));
     }
-    assert.ok(doc.paths['/api/records/{id}']?.get.responses['404']);
+    assert.ok(doc.paths['/api/records/{id}']?.get?.responses['404']);
   });
 
   test('serves the interactive documentation at /docs', async () => {
@@ -76,3 +84,23 @@ describe('GET /api/openapi.json', () => {
     assert.equal(res.headers['retry-after'], '10');
   });
 });
+
+/**
+ * Every route of the app with its methods, read from fastify's route tree
+ * (`printRoutes({ commonPrefix: false })`: one node per line, four columns per level),
+ * with `:param` written as OpenAPI's `{param}`.
+ */
+function listRoutes(app: FastifyInstance): { path: string; methods: string[] }[] {
+  const routes: { path: string; methods: string[] }[] = [];
+  const stack: string[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const m = /^([\s│]*)[└├]── (.*) \(([A-Z, ]+)\)$/.exec(line);
+    if (!m) continue;
+    const depth = (m[1] ?? '').length / 4;
+    stack.length = depth;
+    stack.push(m[2] ?? '');
+    const path = stack.join('').replace(/\/+/g, '/').replace(/:([A-Za-z_]+)/g, '{$1}');
+    routes.push({ path: path.startsWith('/') ? path : `/${path}`, methods: (m[3] ?? '').split(', ') });
+  }
+  return routes;
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { QueryLimit } from '../../src/api/query-limit.ts';
+import { createQueryLimit, QueryLimit } from '../../src/api/query-limit.ts';
 import { AppError } from '../../src/errors.ts';
 
 /** A promise with its resolve, to hold work open until the test lets it finish. */
@@ -46,5 +46,14 @@ describe('QueryLimit', () => {
     const limit = new QueryLimit(1, 0);
     await assert.rejects(limit.run(async () => { throw new Error('boom'); }), /boom/);
     assert.equal(await limit.run(async () => 'next'), 'next');
+  });
+});
+
+describe('createQueryLimit', () => {
+  test('takes api.maxConcurrentQueries, capped at the pool size minus the two kept for ingest', () => {
+    assert.equal(createQueryLimit(10, 3).maxRunning, 3);
+    assert.equal(createQueryLimit(10, 50).maxRunning, 8);
+    assert.equal(createQueryLimit(10).maxRunning, 8);
+    assert.equal(createQueryLimit(2, 5).maxRunning, 1);
   });
 });

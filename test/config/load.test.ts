@@ -20,6 +20,19 @@ describe('loadConfig', () => {
     assert.deepEqual(config.acceptedTids, []);
   });
 
+  test('reads the API statement timeout and concurrency cap, and refuses values out of range', () => {
+    const defaults = loadConfig({ env: {} });
+    assert.deepEqual(defaults.api, { statementTimeoutMs: 30_000, maxConcurrentQueries: 8 });
+    const config = loadConfig({ env: { TELEMETRICS_API_STATEMENT_TIMEOUT_MS: '5000' }, flags: { 'api.maxConcurrentQueries': '3' } });
+    assert.deepEqual(config.api, { statementTimeoutMs: 5000, maxConcurrentQueries: 3 });
+    assert.throws(() => loadConfig({ env: { TELEMETRICS_API_MAX_CONCURRENT_QUERIES: '0', TELEMETRICS_API_STATEMENT_TIMEOUT_MS: 'soon' } }), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /api\.maxConcurrentQueries/);
+      assert.match(err.message, /api\.statementTimeoutMs/);
+      return true;
+    });
+  });
+
   test('takes flags over environment over config file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
     const file = join(dir, 'config.json');

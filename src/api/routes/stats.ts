@@ -1,10 +1,13 @@
 // The aggregates of the builds, stats and population views (reference §8.3, §8.4,
 // §8.11): /api/stats/builds, /classifications, /platforms and /population. Each takes
 // the shared record filter; none applies the 30-day default window of /api/records.
+// Filters on rollup columns only are answered from the rollups (migration 0030).
 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { countRollupMachinesByBuild, isMachineRollupFilter } from '../../db/queries/machine-rollups.ts';
 import { countMachinesByBuild } from '../../db/queries/population.ts';
+import { countRollupsByBuild, countRollupsByClassification, countRollupsByHostType, isRollupFilter } from '../../db/queries/record-rollups.ts';
 import type { RecordFilter, TextMatch } from '../../db/queries/record-filter.ts';
 import { countRecordsByBuild, countRecordsByClassification, countRecordsByHostType } from '../../db/queries/stats.ts';
 import { parseTextParam } from '../query-params.ts';
@@ -36,7 +39,9 @@ export function registerStatsRoutes(parent: FastifyInstance, context: QueryConte
       const filter = parseRecordFilter(request.query, { defaultWindow: false });
       const pattern = parseTextParam(request.query.build_pattern, 'build_pattern', 'Build pattern is invalid');
       const regexes = [...listFilterRegexes(filter), ...(pattern === undefined ? [] : [{ param: 'build_pattern', regex: pattern }])];
-      const rows = await runReadQuery(context, regexes, (db) => countRecordsByBuild(db, filter, pattern));
+      const rows = await runReadQuery(context, regexes, (db) =>
+        isRollupFilter(filter, 'build') ? countRollupsByBuild(db, filter, pattern) : countRecordsByBuild(db, filter, pattern),
+      );
       return { builds: rows.map((r) => ({ build: r.key, count: r.count })) };
     },
   });
@@ -45,7 +50,9 @@ export function registerStatsRoutes(parent: FastifyInstance, context: QueryConte
     schema: { tags: ['stats'], summary: 'Records per classification (stats view)', querystring: StatsQuery, response: { 200: ClassificationsResponse, ...QUERY_ERROR_RESPONSES } },
     handler: async (request) => {
       const filter = parseRecordFilter(request.query, { defaultWindow: false });
-      const rows = await runReadQuery(context, listFilterRegexes(filter), (db) => countRecordsByClassification(db, filter));
+      const rows = await runReadQuery(context, listFilterRegexes(filter), (db) =>
+        isRollupFilter(filter, 'classification') ? countRollupsByClassification(db, filter) : countRecordsByClassification(db, filter),
+      );
       return { classifications: rows.map((r) => ({ classification: r.key, count: r.count })) };
     },
   });
@@ -54,7 +61,9 @@ export function registerStatsRoutes(parent: FastifyInstance, context: QueryConte
     schema: { tags: ['stats'], summary: 'Records per host type (stats view)', querystring: StatsQuery, response: { 200: PlatformsResponse, ...QUERY_ERROR_RESPONSES } },
     handler: async (request) => {
       const filter = parseRecordFilter(request.query, { defaultWindow: false });
-      const rows = await runReadQuery(context, listFilterRegexes(filter), (db) => countRecordsByHostType(db, filter));
+      const rows = await runReadQuery(context, listFilterRegexes(filter), (db) =>
+        isRollupFilter(filter, 'host_type') ? countRollupsByHostType(db, filter) : countRecordsByHostType(db, filter),
+      );
       return { platforms: rows.map((r) => ({ host_type: r.key, count: r.count })) };
     },
   });
@@ -75,7 +84,9 @@ export function registerStatsRoutes(parent: FastifyInstance, context: QueryConte
         systemName: parsed.systemName ?? { kind: 'exact', value: POPULATION_DEFAULTS.systemName },
       };
       const days = POPULATION_WINDOWS.map((w) => w.days);
-      const rows = await runReadQuery(context, listFilterRegexes(filter), (db) => countMachinesByBuild(db, filter, days));
+      const rows = await runReadQuery(context, listFilterRegexes(filter), (db) =>
+        isMachineRollupFilter(filter) ? countRollupMachinesByBuild(db, filter, days) : countMachinesByBuild(db, filter, days),
+      );
       return {
         classification: describeMatch(filter.classification),
         system_name: describeMatch(filter.systemName),

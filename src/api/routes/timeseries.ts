@@ -5,7 +5,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { RecordFilter } from '../../db/queries/record-filter.ts';
-import { countRecordsOverTime, TIMESERIES_GROUPS, type TimeseriesCount } from '../../db/queries/stats.ts';
+import { countRollupsOverTime, isRollupTimeseries } from '../../db/queries/record-rollups.ts';
+import { countRecordsOverTime, TIMESERIES_GROUPS, type TimeseriesCount, type TimeseriesOptions } from '../../db/queries/stats.ts';
 import { invalidParam, parseChoice, parseIntegerParam } from '../query-params.ts';
 import { runReadQuery, type QueryContext } from '../query-runner.ts';
 import { listFilterRegexes, parseRecordFilter } from '../record-filter.ts';
@@ -48,7 +49,11 @@ export function registerTimeseriesRoute(parent: FastifyInstance, context: QueryC
         axis === 'received'
           ? { ...parsed, receivedFrom: new Date(range.from * 1000), receivedTo: new Date(range.to * 1000) }
           : { ...parsed, createdFrom: BigInt(Math.ceil(range.from)), createdTo: BigInt(Math.ceil(range.to)) };
-      const rows = bucketCount === 0 ? [] : await runReadQuery(context, listFilterRegexes(filter), (db) => countRecordsOverTime(db, filter, { axis, bucketSeconds: size, groupBy, seriesLimit }));
+      const options: TimeseriesOptions = { axis, bucketSeconds: size, groupBy, seriesLimit };
+      // Hour and day buckets on receive time come from the rollups; minutes (at most
+      // MAX_BUCKETS of them, about 33 hours) and client time from the raw table.
+      const count = isRollupTimeseries(filter, options) ? countRollupsOverTime : countRecordsOverTime;
+      const rows = bucketCount === 0 ? [] : await runReadQuery(context, listFilterRegexes(filter), (db) => count(db, filter, options));
       const buckets = Array.from({ length: bucketCount }, (_, i) => first + i * size);
       return {
         resolution,

@@ -16,6 +16,20 @@ export interface BuildPopulation {
  * timestamp_client within the last N days (client time, reference §6.3).
  */
 export async function countMachinesByBuild(db: Queryable, filter: RecordFilter, windowDays: readonly (number | null)[]): Promise<BuildPopulation[]> {
+  return countMachinesIn(db, 'records', 'max(timestamp_client)', filter, windowDays);
+}
+
+/**
+ * The population query over `table` (records, or record_machine_rollups whose
+ * `max(last_seen)` is the same latest client time); both are fixed names, never input.
+ */
+export async function countMachinesIn(
+  db: Queryable,
+  table: 'records' | 'record_machine_rollups',
+  latest: 'max(timestamp_client)' | 'max(last_seen)',
+  filter: RecordFilter,
+  windowDays: readonly (number | null)[],
+): Promise<BuildPopulation[]> {
   const params: unknown[] = [];
   const where = buildRecordFilterSql(filter, params);
   // A machine is in a window when its latest record is: one pass groups (build, machine,
@@ -29,7 +43,7 @@ export async function countMachinesByBuild(db: Queryable, filter: RecordFilter, 
   });
   const result = await db.query<Record<string, number> & { build: string }>(
     `WITH machines AS (
-       SELECT build, machine_id, external, max(timestamp_client) AS last_seen FROM records WHERE ${where}
+       SELECT build, machine_id, external, ${latest} AS last_seen FROM ${table} WHERE ${where}
        GROUP BY build, machine_id, external
      )
      SELECT build, ${columns.join(', ')} FROM machines GROUP BY build ORDER BY ${BUILD_ORDER_SQL}`,

@@ -2,7 +2,8 @@
 // partitions, counting, one bounded delete batch, and dropping a whole day.
 // Never deletes without a receive-time range; never holds a lock past one batch.
 
-import type { Queryable } from '../pool.ts';
+import type { Pool, Queryable } from '../pool.ts';
+import { withTransaction } from '../transaction.ts';
 import { buildRetentionCondition, type RetentionFilter } from './retention-filter.ts';
 
 /** A receive-time bound; the infinities select every partition (forget). */
@@ -128,17 +129,20 @@ export async function detachRecordPartition(db: Queryable, partition: string, mo
 }
 
 /**
- * Drops a day partition table. While attached this locks records exclusively for a
- * moment, so the wait for that lock is bounded by `lockTimeoutMs` (the statement fails
- * with 55P03 when it runs out, and ingest waited at most that long).
+ * Drops a day partition table, taking its rows out of the rollups first in the same
+ * transaction (a drop fires no delete trigger). While attached this locks records
+ * exclusively for a moment, so every lock wait is bounded by `lockTimeoutMs` (the
+ * statement fails with 55P03 when it runs out, and ingest waited at most that long).
  */
-export async function dropRecordPartition(db: Queryable, partition: string, lockTimeoutMs: number): Promise<void> {
-  await db.query(`SET lock_timeout = ${Math.max(1, Math.floor(lockTimeoutMs))}`);
-  try {
-    await db.query(`DROP TABLE IF EXISTS ${partitionIdentifier(partition)}`);
-  } finally {
-    await db.query('RESET lock_timeout');
-  }
+export async function dropRecordPartition(pool: Pool, partition: string, lockTimeoutMs: number): Promise<void> {
+  const name = partitionIdentifier(partition);
+  await withTransaction(pool, async (client) => {
+    await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(lockTimeoutMs))}`);
+    const exists = await client.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [name]);
+    if (!exists.rows[0]?.found) return;
+    await client.query('SELECT subtract_record_partition_rollups($1::regclass)', [name]);
+    await client.query(`DROP TABLE ${name}`);
+  });
 }
 
 /** Deletes up to `limit` crash analyses of records received in [from, to); returns how many. */

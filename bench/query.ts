@@ -1,0 +1,276 @@
+// `npm run bench:query`: the query API at fleet scale (issue #5). Seeds
+// BENCH_QUERY_RECORDS (default 10,000,000) records into a fresh embedded database
+// (bench/query-seed.ts), starts `telemetrics serve` on it, waits for the crash
+// processor to analyse every crash record, then measures over HTTP on 127.0.0.1:
+// p50/p95 of every aggregate and of /api/records with typical filters (warm, a bounded
+// number of requests each), the export streaming rate for CSV and JSON Lines, and the
+// ingest cost of the rollup triggers (same load with the insert trigger on and off,
+// alternating, in this run). Exits non-zero when the seeded rows or the rollups do not
+// add up, or a request fails.
+
+import http from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { pino } from 'pino';
+import { migrate } from '../src/db/migrate.ts';
+import { createPool } from '../src/db/pool.ts';
+import { startEmbeddedDatabase } from '../src/db/embedded.ts';
+import { startChild, stopChild } from './child-process.ts';
+import { runLoad, type LoadResult } from './load-driver.ts';
+import { bulkSeedQueryRecords } from './query-seed.ts';
+import { nextFormatARequest } from './record-generator.ts';
+
+const RECORDS = Number(process.env.BENCH_QUERY_RECORDS ?? 10_000_000);
+const REQUESTS = Number(process.env.BENCH_QUERY_REQUESTS ?? 30);
+const WARMUPS = 3;
+const ENDPOINT_BUDGET_MS = Number(process.env.BENCH_QUERY_ENDPOINT_MS ?? 20_000);
+const EXPORT_ROWS = Math.min(1_000_000, RECORDS);
+const INGEST_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const CRASH_CLASSES = ['org.clearlinux/crash/clr', 'org.clearlinux/kernel/bug', 'org.clearlinux/kernel/stackoverflow', 'org.clearlinux/kernel/warning'];
+const root = join(import.meta.dirname, '..');
+const out = (line: string) => process.stdout.write(`${line}\n`);
+let ok = true;
+
+const dataDir = mkdtempSync(join(tmpdir(), 'bench-query-'));
+const connection = { host: join(dataDir, 'run'), user: 'telemetrics', database: 'telemetrics' };
+try {
+  out(`query benchmark: ${RECORDS.toLocaleString('en')} records (BENCH_QUERY_RECORDS), load average ${loadAverage()}`);
+  const now = new Date();
+  await seed(now);
+  const server = await startChild(
+    process.execPath,
+    [join(root, 'bin', 'telemetrics.js'), 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--retention-enabled', 'false'],
+    /"port":(\d+),[^\n]*telemetrics-server ready/,
+    120_000,
+  );
+  const db = new pg.Client(connection);
+  await db.connect();
+  try {
+    await waitForCrashProcessing(db);
+    const sample = await pickSampleValues(db);
+    await measureEndpoints(server.port, sample);
+    await measureExports(server.port, db);
+    await checkRollups(db);
+    await measureIngestCost(server.port, db);
+    out(`\nload average at the end: ${loadAverage()}`);
+  } finally {
+    await db.end();
+    await stopChild(server.child);
+  }
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}
+out(ok ? 'checks: rows seeded, rollups and every answer ok' : 'checks: FAILED (see above)');
+process.exit(ok ? 0 : 1);
+
+async function seed(now: Date): Promise<void> {
+  const started = performance.now();
+  const database = await startEmbeddedDatabase({ dataDir, logger: pino({ level: 'warn' }) });
+  const pool = createPool(database.connection, { max: 1 });
+  try {
+    await migrate(pool);
+    // Seeding statements outlast the pool's query timeout: a plain client has none.
+    const client = new pg.Client(database.connection);
+    await client.connect();
+    try {
+      let phaseStarted = performance.now();
+      const phase = (name: string) => {
+        out(`  seed: ${name} after ${((performance.now() - phaseStarted) / 1000).toFixed(0)} s`);
+        phaseStarted = performance.now();
+      };
+      await bulkSeedQueryRecords(client, {
+        records: RECORDS,
+        now,
+        onChunk: (done) => done % 2_000_000 === 0 && out(`  seed: ${done.toLocaleString('en')} rows`),
+        onPhase: (name) => phase(`rows done, building ${name}`),
+      });
+      phase('rollups done, VACUUM ANALYZE');
+      await client.query('VACUUM ANALYZE');
+      const count = Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM records')).rows[0]?.n);
+      out(`seeded ${count.toLocaleString('en')} records in ${((performance.now() - started) / 1000).toFixed(0)} s${count === RECORDS ? '' : ` -- MISMATCH, expected ${RECORDS}`}`);
+      if (count !== RECORDS) ok = false;
+      const size = await client.query<{ records: string; rollups: string }>(
+        `SELECT pg_size_pretty(sum(pg_total_relation_size(c.oid))) AS records,
+           (SELECT pg_size_pretty(sum(pg_total_relation_size(t::regclass))) FROM unnest(ARRAY['record_rollups_hourly', 'record_rollups_daily', 'record_host_rollups_daily', 'record_machine_rollups']) t) AS rollups
+         FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'records'::regclass`,
+      );
+      const rows = await client.query<{ t: string; n: string }>(
+        `SELECT 'hourly' AS t, count(*) AS n FROM record_rollups_hourly UNION ALL SELECT 'daily', count(*) FROM record_rollups_daily
+         UNION ALL SELECT 'host', count(*) FROM record_host_rollups_daily UNION ALL SELECT 'machine', count(*) FROM record_machine_rollups`,
+      );
+      out(`  size: records ${size.rows[0]?.records}, rollups ${size.rows[0]?.rollups}; rollup rows: ${rows.rows.map((r) => `${r.t} ${Number(r.n).toLocaleString('en')}`).join(', ')}`);
+    } finally {
+      await client.end();
+    }
+  } finally {
+    await pool.end();
+    await database.stop();
+  }
+}
+
+async function waitForCrashProcessing(db: pg.Client): Promise<void> {
+  const started = performance.now();
+  const expected = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM records WHERE classification = ANY($1::text[])', [CRASH_CLASSES])).rows[0]?.n);
+  let done = 0;
+  while (performance.now() - started < 900_000) {
+    done = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM crash_analysis')).rows[0]?.n);
+    if (done >= expected) break;
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  out(`crash processing: ${done.toLocaleString('en')} of ${expected.toLocaleString('en')} crash records analysed in ${seconds.toFixed(0)} s`);
+  if (done < expected) ok = false;
+  await db.query('VACUUM ANALYZE crash_analysis');
+}
+
+interface Sample {
+  build: string;
+  machineId: string;
+}
+
+async function pickSampleValues(db: pg.Client): Promise<Sample> {
+  const build = (await db.query<{ build: string }>(`SELECT build FROM record_rollups_daily GROUP BY build ORDER BY sum(count) DESC LIMIT 1`)).rows[0]?.build ?? '31000';
+  const machineId = (await db.query<{ machine_id: string }>(`SELECT machine_id FROM record_machine_rollups ORDER BY machine_id LIMIT 1`)).rows[0]?.machine_id ?? '';
+  return { build, machineId };
+}
+
+async function measureEndpoints(port: number, sample: Sample): Promise<void> {
+  const e = encodeURIComponent;
+  const endpoints: Array<[string, string]> = [
+    ['stats/builds', '/api/stats/builds'],
+    ['stats/builds ^[0-9]+$', `/api/stats/builds?build_pattern=${e('^[0-9]+$')}`],
+    ['stats/builds machine_id (raw)', `/api/stats/builds?machine_id=${sample.machineId}`],
+    ['stats/classifications', '/api/stats/classifications'],
+    ['stats/classifications 7 days', '/api/stats/classifications?created_in_days=7'],
+    ['stats/platforms', '/api/stats/platforms'],
+    ['stats/timeseries (week of hours)', '/api/stats/timeseries'],
+    ['stats/timeseries hour by class', '/api/stats/timeseries?group_by=classification'],
+    ['stats/timeseries 90 days by build', '/api/stats/timeseries?resolution=day&group_by=build'],
+    ['stats/timeseries day of minutes', '/api/stats/timeseries?resolution=minute'],
+    ['stats/population', '/api/stats/population'],
+    ['stats/population all', '/api/stats/population?classification=*&system_name=*'],
+    ['stats/mce', '/api/stats/mce'],
+    ['stats/thermal', '/api/stats/thermal'],
+    ['crashes/guilties', '/api/crashes/guilties'],
+    ['crashes/signatures', '/api/crashes/signatures'],
+    ['records', '/api/records'],
+    ['records classification', `/api/records?classification=${e('org.clearlinux/crash/clr')}`],
+    ['records build', `/api/records?build=${sample.build}`],
+    ['records machine_id', `/api/records?machine_id=${sample.machineId}`],
+    ['records severity', '/api/records?severity=4'],
+    ['records classification wildcard', `/api/records?classification=${e('org.clearlinux/mce/*')}`],
+    ['records created_in_days', '/api/records?created_in_days=1'],
+  ];
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  out(`\nendpoint latency, warm (${WARMUPS} warm-ups, then up to ${REQUESTS} requests or ${ENDPOINT_BUDGET_MS / 1000} s each, one at a time)`);
+  out(`  ${'endpoint'.padEnd(36)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'n'.padStart(4)}  target p95 < 200 ms`);
+  for (const [name, path] of endpoints) {
+    for (let i = 0; i < WARMUPS; i++) await get(port, path, agent);
+    const times: number[] = [];
+    const started = performance.now();
+    let failed = '';
+    while (times.length < REQUESTS && performance.now() - started < ENDPOINT_BUDGET_MS) {
+      const t0 = performance.now();
+      const answer = await get(port, path, agent);
+      times.push(performance.now() - t0);
+      if (answer.status !== 200) failed = `${answer.status} ${answer.body.slice(0, 200)}`;
+    }
+    times.sort((a, b) => a - b);
+    const pct = (p: number) => times[Math.min(times.length - 1, Math.ceil(times.length * p) - 1)] ?? 0;
+    const p95 = pct(0.95);
+    out(`  ${name.padEnd(36)} ${pct(0.5).toFixed(1).padStart(8)} ${p95.toFixed(1).padStart(8)} ${String(times.length).padStart(4)}  ${failed ? `FAILED: ${failed}` : p95 < 200 ? 'met' : 'not met'}`);
+    if (failed) ok = false;
+  }
+  agent.destroy();
+}
+
+function get(port: number, path: string, agent: http.Agent): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.setTimeout(120_000, () => req.destroy(new Error(`${path}: no answer in 120 s`)));
+    req.on('error', reject);
+  });
+}
+
+async function measureExports(port: number, db: pg.Client): Promise<void> {
+  // The receive time above which EXPORT_ROWS records lie.
+  const since = (await db.query<{ t: Date }>('SELECT received_at AS t FROM records ORDER BY received_at DESC OFFSET $1 LIMIT 1', [EXPORT_ROWS - 1])).rows[0]?.t ?? new Date(0);
+  const expected = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM records WHERE received_at >= $1', [since])).rows[0]?.n);
+  out(`\nexport of ${expected.toLocaleString('en')} records (received_from=${since.toISOString()}), target >= 50,000 rows/s`);
+  for (const [name, file, separator] of [['CSV', 'records.csv', '\r\n'], ['JSON Lines', 'records.jsonl', '\n']] as const) {
+    const started = performance.now();
+    let firstByte = 0;
+    let lines = 0;
+    let bytes = 0;
+    const status = await new Promise<number>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port, path: `/api/export/${file}?received_from=${encodeURIComponent(since.toISOString())}` }, (res) => {
+        let tail = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          firstByte ||= performance.now() - started;
+          bytes += Buffer.byteLength(chunk);
+          const text = tail + chunk;
+          lines += text.split(separator).length - 1;
+          // a CRLF split over two chunks is counted in the next one
+          tail = separator === '\r\n' && text.endsWith('\r') ? '\r' : '';
+        });
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      }).on('error', reject);
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const rows = name === 'CSV' ? lines - 1 : lines; // the CSV header line
+    const rate = rows / seconds;
+    out(`  ${name.padEnd(10)} ${rows.toLocaleString('en')} rows, ${(bytes / 1e6).toFixed(0)} MB in ${seconds.toFixed(1)} s: ${Math.round(rate).toLocaleString('en')} rows/s, first byte ${firstByte.toFixed(0)} ms  ${rate >= 50_000 ? 'met' : 'not met'}${rows === expected && status === 200 ? '' : ` -- MISMATCH (status ${status}, expected ${expected})`}`);
+    if (rows !== expected || status !== 200) ok = false;
+  }
+}
+
+async function checkRollups(db: pg.Client): Promise<void> {
+  const result = await db.query<{ records: string; hourly: string; daily: string; host: string; machine: string }>(
+    `SELECT (SELECT count(*) FROM records) AS records, (SELECT sum(count) FROM record_rollups_hourly) AS hourly,
+       (SELECT sum(count) FROM record_rollups_daily) AS daily, (SELECT sum(count) FROM record_host_rollups_daily) AS host,
+       (SELECT sum(count) FROM record_machine_rollups) AS machine`,
+  );
+  const r = result.rows[0];
+  const same = r !== undefined && [r.hourly, r.daily, r.host, r.machine].every((n) => n === r.records);
+  out(`\nrollup sums equal count(*) = ${Number(r?.records).toLocaleString('en')}: ${same ? 'yes' : `NO ${JSON.stringify(r)}`}`);
+  if (!same) ok = false;
+}
+
+/** The same ingest load with the rollup insert trigger on and off, alternating; the ratio of their rates. */
+async function measureIngestCost(port: number, db: pg.Client): Promise<void> {
+  const load = (durationMs: number) => runLoad({ port, path: '/v2/collector', concurrency: CONCURRENCY, durationMs, keepAlive: true, generate: nextFormatARequest });
+  const setTrigger = (on: boolean) => db.query(`ALTER TABLE records ${on ? 'ENABLE' : 'DISABLE'} TRIGGER records_rollups_insert`);
+  out(`\ningest with and without the rollup insert trigger (${CONCURRENCY} keep-alive clients, ${INGEST_MS / 1000} s per run, alternating)`);
+  await load(2_000);
+  const runs: Array<{ on: boolean; result: LoadResult }> = [];
+  for (const on of [true, false, true, false]) {
+    await setTrigger(on);
+    runs.push({ on, result: await load(INGEST_MS) });
+  }
+  await setTrigger(true);
+  const mean = (on: boolean, pick: (r: LoadResult) => number) => {
+    const picked = runs.filter((r) => r.on === on).map((r) => pick(r.result));
+    return picked.reduce((a, b) => a + b, 0) / picked.length;
+  };
+  for (const { on, result } of runs) {
+    out(`  trigger ${on ? 'on ' : 'off'}  ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${result.p50Ms.toFixed(1)} ms  p99 ${result.p99Ms.toFixed(1)} ms  non-2xx ${result.non2xx}  errors ${result.errors}`);
+    if (result.non2xx + result.errors > 0) ok = false;
+  }
+  const ratio = mean(true, (r) => r.requestsPerSecond) / mean(false, (r) => r.requestsPerSecond);
+  out(`  ingest rate with/without triggers: ${(ratio * 100).toFixed(1)}% (cost ${((1 - ratio) * 100).toFixed(1)}%; target cost <= 10%: ${ratio >= 0.9 ? 'met' : 'not met'}); p99 ${mean(true, (r) => r.p99Ms).toFixed(1)} vs ${mean(false, (r) => r.p99Ms).toFixed(1)} ms`);
+  out('  (records ingested with the trigger off are missing from the rollups: this database is thrown away)');
+}
+
+function loadAverage(): string {
+  return loadavg().map((n) => n.toFixed(2)).join(' ');
+}

@@ -1,0 +1,266 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { forgetMachine } from '../../../src/db/queries/forget.ts';
+import { countRollupMachinesByBuild } from '../../../src/db/queries/machine-rollups.ts';
+import { countMachinesByBuild } from '../../../src/db/queries/population.ts';
+import type { RecordFilter } from '../../../src/db/queries/record-filter.ts';
+import {
+  countRollupsByBuild,
+  countRollupsByClassification,
+  countRollupsByHostType,
+  countRollupsOverTime,
+  isRollupFilter,
+  isRollupTimeseries,
+  receivedBounds,
+  splitReceivedRange,
+} from '../../../src/db/queries/record-rollups.ts';
+import { deleteRecordBatch, detachRecordPartition, dropRecordPartition } from '../../../src/db/queries/retention.ts';
+import { countRecordsByBuild, countRecordsByClassification, countRecordsByHostType, countRecordsOverTime, type TimeseriesOptions } from '../../../src/db/queries/stats.ts';
+import { insertGeneratedRecords, insertSeedRecords, type SeedRecord } from '../../api/seed-records.ts';
+import { insertAgedRecords, partitionNameOf } from '../../helpers/aged-records.ts';
+import { databaseTargets } from '../../helpers/database.ts';
+import { sendRequest } from '../../helpers/http-requests.ts';
+import { buildDistinctRecord } from '../../helpers/ingest-records.ts';
+import { startTestServer, type TestServer } from '../../helpers/server.ts';
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+describe('splitReceivedRange', () => {
+  const at = (iso: string) => new Date(iso);
+  test('splits a range into raw edges, whole hours and whole days', () => {
+    const segments = splitReceivedRange(at('2024-05-01T10:20:00Z'), at('2024-05-04T03:30:00Z'), ['day', 'hour', 'raw']);
+    assert.deepEqual(
+      segments.map((s) => [s.level, s.from?.toISOString(), s.to?.toISOString()]),
+      [
+        ['raw', '2024-05-01T10:20:00.000Z', '2024-05-01T11:00:00.000Z'],
+        ['hour', '2024-05-01T11:00:00.000Z', '2024-05-02T00:00:00.000Z'],
+        ['day', '2024-05-02T00:00:00.000Z', '2024-05-04T00:00:00.000Z'],
+        ['hour', '2024-05-04T00:00:00.000Z', '2024-05-04T03:00:00.000Z'],
+        ['raw', '2024-05-04T03:00:00.000Z', '2024-05-04T03:30:00.000Z'],
+      ],
+    );
+  });
+
+  test('keeps a range within one hour raw and an unbounded range in days', () => {
+    assert.deepEqual(splitReceivedRange(at('2024-05-01T10:20:00Z'), at('2024-05-01T10:40:00Z'), ['day', 'hour', 'raw']).map((s) => s.level), ['raw']);
+    assert.deepEqual(splitReceivedRange(undefined, undefined, ['day', 'hour', 'raw']), [{ level: 'day', from: undefined, to: undefined }]);
+    assert.deepEqual(splitReceivedRange(at('2024-05-02T00:00:00Z'), at('2024-05-01T00:00:00Z'), ['day', 'hour', 'raw']), []);
+  });
+});
+
+describe('isRollupFilter', () => {
+  test('accepts the columns of one rollup and receive times, refuses the rest', () => {
+    assert.equal(isRollupFilter({ build: '1', classification: { kind: 'prefix', value: 'a/' }, receivedWithinSeconds: 60 }), true);
+    assert.equal(isRollupFilter({ build: '1' }, 'host_type'), false);
+    assert.equal(isRollupFilter({ architecture: 'x86_64', external: true }, 'host_type'), true);
+    assert.equal(isRollupFilter({ machineId: 'm' }), false);
+    assert.equal(isRollupFilter({ payloadRegex: 'x' }), false);
+    assert.equal(isRollupFilter({ createdFrom: 1n }), false);
+  });
+});
+
+const POPULATION_WINDOWS = [null, 14, 7, 3, 1];
+const HEARTBEAT = 'org.clearlinux/heartbeat/ping';
+
+for (const target of databaseTargets()) {
+  describe(`record rollups against the raw queries (${target.name})`, () => {
+    let server: TestServer;
+    const now = new Date();
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+
+    before(async () => {
+      server = await startTestServer(target);
+      // Through ingest (the batch writer's insert statement).
+      for (let i = 0; i < 12; i++) {
+        const record = buildDistinctRecord(`ingested ${i}`);
+        const headers = { ...record.headers, classification: i % 3 === 0 ? HEARTBEAT : 'org.clearlinux/crash/segfault', severity: String(1 + (i % 4)), machine_id: `ingest-${i % 4}`, build: String(31000 + (i % 2)), creation_timestamp: String(nowSeconds - i * 3600) };
+        const answer = await sendRequest(server.baseUrl, { path: '/v2/collector', headers, body: record.body });
+        assert.equal(answer.status, 201, answer.body.toString());
+      }
+      // Direct inserts: spread over 40 days at unaligned times, and 2000 rows of the last hour.
+      const rows: Partial<SeedRecord>[] = [];
+      for (let i = 0; i < 400; i++) {
+        rows.push({
+          receivedAt: new Date(now.getTime() - (i * 2.37 * HOUR) % (40 * DAY)),
+          machineId: `m-${i % 37}`,
+          build: String(100 + (i % 5)),
+          classification: i % 4 === 0 ? HEARTBEAT : `org.clearlinux/crash/c${i % 3}`,
+          severity: 1 + (i % 4),
+          hostType: `host|${i % 6}`,
+          systemName: i % 7 === 0 ? 'debian' : 'clear-linux-os',
+          architecture: i % 9 === 0 ? 'aarch64' : 'x86_64',
+          external: i % 5 === 0,
+          timestampClient: nowSeconds - ((i * 7919) % (30 * 86_400)),
+        });
+      }
+      await insertSeedRecords(server.db.pool, rows);
+      await insertGeneratedRecords(server.db.pool, 2000);
+      await insertAgedRecords(server.db.pool, now, [{ ageDays: 50.2, machineId: 'old-1' }, { ageDays: 50.5, machineId: 'old-2' }, { ageDays: 51.5, machineId: 'old-1' }, { ageDays: 52.5, machineId: 'old-3' }]);
+    });
+    after(() => server.close());
+
+    const FILTERS: Array<[string, RecordFilter]> = [
+      ['no filter', {}],
+      ['a classification prefix', { classification: { kind: 'prefix', value: 'org.clearlinux/crash/' } }],
+      ['an exact classification and system', { classification: { kind: 'exact', value: HEARTBEAT }, systemName: { kind: 'exact', value: 'clear-linux-os' } }],
+      ['severity and its range', { severity: 2 }],
+      ['a severity range', { severityMin: 2, severityMax: 3 }],
+      ['build', { build: '102' }],
+      ['host type, architecture and source', { hostType: 'host|1', architecture: 'x86_64', external: false }],
+      ['source and system', { external: true, systemName: { kind: 'exact', value: 'debian' } }],
+      ['received within 3 days', { receivedWithinSeconds: 3 * 86_400 }],
+      ['an unaligned receive range', { receivedFrom: new Date(now.getTime() - 2.5 * DAY - 17_000), receivedTo: new Date(now.getTime() - 20 * 60_000) }],
+      ['a receive range within one hour', { receivedFrom: new Date(now.getTime() - 50 * 60_000), receivedTo: new Date(now.getTime() - 10 * 60_000) }],
+      ['a receive range from a day start', { receivedFrom: new Date(Math.floor(now.getTime() / DAY) * DAY - 10 * DAY) }],
+    ];
+    const TIMESERIES: TimeseriesOptions[] = [
+      { axis: 'received', bucketSeconds: 3600, groupBy: 'none', seriesLimit: 10 },
+      { axis: 'received', bucketSeconds: 3600, groupBy: 'classification', seriesLimit: 2 },
+      { axis: 'received', bucketSeconds: 86_400, groupBy: 'build', seriesLimit: 3 },
+      { axis: 'received', bucketSeconds: 86_400, groupBy: 'severity', seriesLimit: 10 },
+      { axis: 'received', bucketSeconds: 86_400, groupBy: 'host_type', seriesLimit: 4 },
+    ];
+    const POPULATION_FILTERS: RecordFilter[] = [
+      {},
+      { classification: { kind: 'exact', value: HEARTBEAT }, systemName: { kind: 'exact', value: 'clear-linux-os' } },
+      { external: true },
+      { machineId: 'm-3' },
+      { build: '101', classification: { kind: 'prefix', value: 'org.clearlinux/' } },
+    ];
+
+    /** The raw query's equivalent of a filter: receivedWithinSeconds as the bound the rollup query used. */
+    const rawFilter = (filter: RecordFilter): RecordFilter => ({ ...filter, receivedWithinSeconds: undefined, receivedFrom: receivedBounds(filter, now).from });
+    const sortSeries = <T extends { bucket: number; key: string | null }>(rows: T[]) =>
+      [...rows].sort((a, b) => a.bucket - b.bucket || String(a.key).localeCompare(String(b.key)));
+
+    async function assertRollupsMatchRaw(): Promise<void> {
+      const db = server.db.pool;
+      let compared = 0;
+      for (const [name, filter] of FILTERS) {
+        const raw = rawFilter(filter);
+        if (isRollupFilter(filter, 'build')) {
+          compared++;
+          assert.deepEqual(await countRollupsByBuild(db, filter, undefined, now), await countRecordsByBuild(db, raw), `builds, ${name}`);
+          assert.deepEqual(await countRollupsByBuild(db, filter, '^10[0-2]$', now), await countRecordsByBuild(db, raw, '^10[0-2]$'), `builds by pattern, ${name}`);
+        }
+        if (isRollupFilter(filter, 'classification')) {
+          compared++;
+          assert.deepEqual(await countRollupsByClassification(db, filter, now), await countRecordsByClassification(db, raw), `classifications, ${name}`);
+        }
+        if (isRollupFilter(filter, 'host_type')) {
+          compared++;
+          assert.deepEqual(await countRollupsByHostType(db, filter, now), await countRecordsByHostType(db, raw), `platforms, ${name}`);
+        }
+        for (const options of TIMESERIES) {
+          // The route always bounds a series; here a 45-day range ending now.
+          const bounded = { ...filter, receivedTo: filter.receivedTo ?? now, receivedFrom: filter.receivedFrom ?? new Date(now.getTime() - 45 * DAY - 1234) };
+          if (!isRollupTimeseries(bounded, options)) continue;
+          compared++;
+          assert.deepEqual(
+            sortSeries(await countRollupsOverTime(db, bounded, options, now)),
+            sortSeries(await countRecordsOverTime(db, rawFilter(bounded), options)),
+            `timeseries ${options.bucketSeconds} s by ${options.groupBy}, ${name}`,
+          );
+        }
+      }
+      assert.ok(compared >= 70, `only ${compared} rollup answers compared`);
+      for (const filter of POPULATION_FILTERS) {
+        assert.deepEqual(await countRollupMachinesByBuild(db, filter, POPULATION_WINDOWS), await countMachinesByBuild(db, filter, POPULATION_WINDOWS), `population ${JSON.stringify(filter)}`);
+      }
+      const totals = await db.query<{ records: number; hourly: number; daily: number; machines: number; hosts: number; zero: number }>(
+        `SELECT (SELECT count(*) FROM records)::int AS records, (SELECT sum(count) FROM record_rollups_hourly)::int AS hourly,
+           (SELECT sum(count) FROM record_rollups_daily)::int AS daily, (SELECT sum(count) FROM record_machine_rollups)::int AS machines,
+           (SELECT sum(count) FROM record_host_rollups_daily)::int AS hosts,
+           (SELECT count(*) FROM record_rollups_hourly WHERE count <= 0)::int + (SELECT count(*) FROM record_rollups_daily WHERE count <= 0)::int
+             + (SELECT count(*) FROM record_machine_rollups WHERE count <= 0)::int + (SELECT count(*) FROM record_host_rollups_daily WHERE count <= 0)::int AS zero`,
+      );
+      const t = totals.rows[0];
+      assert.ok(t);
+      assert.deepEqual(
+        { hourly: t.hourly, daily: t.daily, machines: t.machines, hosts: t.hosts, zero: t.zero },
+        { hourly: t.records, daily: t.records, machines: t.records, hosts: t.records, zero: 0 },
+      );
+    }
+
+    test('equal the raw aggregates after inserts through ingest and SQL', async () => {
+      await assertRollupsMatchRaw();
+    });
+
+    test('equal the raw aggregates after forget, batch deletes, an update and partition drops', async () => {
+      const db = server.db.pool;
+      await forgetMachine(db, 'm-3');
+      await forgetMachine(db, 'ingest-1');
+      const filter = { anyOf: [{ field: 'classification' as const, value: 'org.clearlinux/crash/c1', days: 0 }] };
+      await deleteRecordBatch(db, { from: new Date(now.getTime() - 20 * DAY), to: now, filter, afterId: '0', limit: 50 });
+      // The latest heartbeat of a machine goes: its last_seen must fall back to the one before.
+      await db.query(`DELETE FROM records WHERE id = (SELECT id FROM records WHERE machine_id = 'm-4' ORDER BY timestamp_client DESC LIMIT 1)`);
+      await db.query(`UPDATE records SET build = '104', external = NOT external WHERE machine_id = 'm-5'`);
+      // One day dropped while attached, one detached first (what retention does on PG 14+).
+      await dropRecordPartition(db, partitionNameOf(new Date(now.getTime() - 50.2 * DAY)), 10_000);
+      const detached = partitionNameOf(new Date(now.getTime() - 51.5 * DAY));
+      await detachRecordPartition(db, detached, 'concurrently');
+      await dropRecordPartition(db, detached, 10_000);
+      await assertRollupsMatchRaw();
+    });
+
+    test('answer the aggregate routes as the raw queries do', async () => {
+      const get = async (url: string) => {
+        const res = await server.app.inject({ url });
+        assert.equal(res.statusCode, 200, res.body);
+        return res.json();
+      };
+      const db = server.db.pool;
+      assert.deepEqual((await get('/api/stats/builds')).builds, (await countRecordsByBuild(db, {})).map((r) => ({ build: r.key, count: r.count })));
+      assert.deepEqual(
+        (await get('/api/stats/classifications?severity_min=2&system_name=clear-linux-os')).classifications,
+        (await countRecordsByClassification(db, { severityMin: 2, systemName: { kind: 'exact', value: 'clear-linux-os' } })).map((r) => ({ classification: r.key, count: r.count })),
+      );
+      assert.deepEqual(
+        (await get('/api/stats/platforms?data_source=external')).platforms,
+        (await countRecordsByHostType(db, { external: true })).map((r) => ({ host_type: r.key, count: r.count })),
+      );
+      const population = await get('/api/stats/population?classification=*&system_name=*');
+      const raw = await countMachinesByBuild(db, {}, POPULATION_WINDOWS);
+      assert.deepEqual(
+        population.windows[0].builds,
+        raw.flatMap((r) => (r.windows[0] && r.windows[0].internal + r.windows[0].external > 0 ? [{ build: r.build, ...r.windows[0] }] : [])),
+      );
+      const from = new Date(Math.floor(now.getTime() / HOUR) * HOUR - 30 * HOUR);
+      const series = await get(`/api/stats/timeseries?resolution=hour&received_from=${from.toISOString()}&received_to=${now.toISOString()}`);
+      const rawSeries = await countRecordsOverTime(db, { receivedFrom: from, receivedTo: now }, { axis: 'received', bucketSeconds: 3600, groupBy: 'none', seriesLimit: 10 });
+      const total = rawSeries.reduce((n, r) => n + r.count, 0);
+      assert.equal(series.series[0]?.total ?? 0, total);
+    });
+
+    test('answers extreme and inverted receive ranges without a server error', async () => {
+      const urls = [
+        '/api/stats/builds?received_from=275760-09-13T00:00:00Z',
+        '/api/stats/classifications?received_from=2024-05-02&received_to=2024-05-01',
+        '/api/stats/platforms?received_from=0001-01-01T00:30:00Z&received_to=275760-09-12T23:59:59Z',
+        '/api/stats/timeseries?resolution=day&received_from=1970-01-01T00:00:01Z&received_to=1970-03-01',
+        '/api/stats/timeseries?resolution=hour&received_from=2024-05-01T10:10:00Z&received_to=2024-05-01T10:20:00Z&group_by=host_type',
+        '/api/stats/population?build=%00',
+      ];
+      for (const url of urls) {
+        const res = await server.app.inject({ url });
+        assert.ok(res.statusCode < 500, `${url}: ${res.statusCode} ${res.body}`);
+      }
+    });
+
+    test('is emptied by TRUNCATE records', async () => {
+      const db = await startTestServer(target);
+      try {
+        await insertGeneratedRecords(db.db.pool, 10);
+        await db.db.pool.query('TRUNCATE records');
+        const result = await db.db.pool.query<{ n: number }>(
+          `SELECT ((SELECT count(*) FROM record_rollups_hourly) + (SELECT count(*) FROM record_rollups_daily)
+            + (SELECT count(*) FROM record_host_rollups_daily) + (SELECT count(*) FROM record_machine_rollups))::int AS n`,
+        );
+        assert.equal(result.rows[0]?.n, 0);
+      } finally {
+        await db.close();
+      }
+    });
+  });
+}
