@@ -14,8 +14,8 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 
 const STATUS_CODES: Record<number, ErrorCode> = {
   400: 'BODY_INVALID',
-  401: 'AUTH_REQUIRED',
-  403: 'AUTH_FORBIDDEN',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   405: 'METHOD_NOT_ALLOWED',
   413: 'PAYLOAD_TOO_LARGE',

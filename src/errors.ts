@@ -28,15 +28,30 @@ export const ERROR_CODES = {
     message: 'The request body is invalid',
     fix: 'Send a body of the documented shape.',
   },
-  AUTH_REQUIRED: {
+  UNAUTHENTICATED: {
     status: 401,
     message: 'Authentication required',
-    fix: 'Log in or send an Authorization: Bearer token.',
+    fix: 'Log in (POST /api/auth/login) or send Authorization: Bearer <token>; docs/security.md.',
   },
-  AUTH_FORBIDDEN: {
+  INVALID_CREDENTIALS: {
+    status: 401,
+    message: 'Invalid username or password',
+    fix: 'Check the username and password; an admin can reset it with `telemetrics user passwd`.',
+  },
+  FORBIDDEN: {
     status: 403,
-    message: 'Not allowed',
-    fix: 'Use an account with the required role.',
+    message: 'Admin role required',
+    fix: 'Use an account or token with the admin role.',
+  },
+  CSRF_INVALID: {
+    status: 403,
+    message: 'Missing or invalid CSRF token',
+    fix: 'Send the csrfToken of the session (from POST /api/auth/login or GET /api/auth/session) in X-CSRF-Token.',
+  },
+  CONFLICT: {
+    status: 409,
+    message: 'Already exists',
+    fix: 'Choose another name, or remove the existing one first.',
   },
   NOT_FOUND: {
     status: 404,
@@ -62,6 +77,11 @@ export const ERROR_CODES = {
     status: 415,
     message: 'Unsupported media type',
     fix: 'Send the Content-Type the route documents.',
+  },
+  LOGIN_THROTTLED: {
+    status: 429,
+    message: 'Too many failed logins; try again later',
+    fix: 'Wait for the time given in Retry-After; failed logins are limited per account and per address.',
   },
   RATE_LIMITED: {
     status: 429,
