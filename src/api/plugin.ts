@@ -1,5 +1,5 @@
-// The API plugin: JSON routes under /api (records, stats, export, crashes), the OpenAPI document
-// and /docs. Encapsulated: its validator and hooks do not reach the collector routes.
+// The API plugin: JSON routes under /api (auth, records, stats, export, crashes), the OpenAPI
+// document and /docs. Who may call what is decided by src/auth/access-control.ts. Encapsulated: its validator and hooks do not reach the collector routes.
 
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -8,7 +8,10 @@ import type { Pool } from '../db/pool.ts';
 import { registerOpenApi } from './openapi.ts';
 import { createQueryLimit } from './query-limit.ts';
 import type { QueryContext } from './query-runner.ts';
+import { registerQueryRateLimit } from '../auth/query-rate-limit.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
+import { registerAuthAdminRoutes } from './routes/auth-admin.ts';
+import { registerAuthRoutes } from './routes/auth.ts';
 import { registerCrashAdminRoutes } from './routes/crash-admin.ts';
 import { registerCrashReadRoutes } from './routes/crash-reads.ts';
 import { registerExportRoutes } from './routes/export.ts';
@@ -36,6 +39,14 @@ export async function apiPlugin(app: FastifyInstance, options: ApiPluginOptions)
   await registerOpenApi(app);
   await app.register(
     async (api) => {
+      registerAuthRoutes(api, { config: options.config, pool: options.pool });
+      registerAuthAdminRoutes(api, options.pool);
+    },
+    { prefix: '/api' },
+  );
+  await app.register(
+    async (api) => {
+      await registerQueryRateLimit(api, options.config.auth.queryRateLimit);
       registerRecordRoutes(api, context);
       registerStatsRoutes(api, context);
       registerExportRoutes(api, context);

@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { createPool, type Pool } from '../../src/db/pool.ts';
 import { ERROR_CODES } from '../../src/errors.ts';
 import { buildServer } from '../../src/server.ts';
+import { ADMIN_TOKEN_HEADERS, TEST_ADMIN_TOKEN } from '../helpers/server.ts';
 
 interface Operation {
   parameters?: { name: string; in: string; description?: string }[];
@@ -25,8 +26,8 @@ describe('GET /api/openapi.json', () => {
   let doc: { openapi: string; paths: Record<string, { get: Operation }> };
   before(async () => {
     pool = createPool('postgresql://nobody@127.0.0.1:1/none'); // the document needs no database
-    app = await buildServer(loadConfig({ env: {}, flags: { logLevel: 'silent' } }), { pool, logger: pino({ level: 'silent' }) });
-    const res = await app.inject({ url: '/api/openapi.json' });
+    app = await buildServer(loadConfig({ env: {}, flags: { logLevel: 'silent', 'auth.adminToken': TEST_ADMIN_TOKEN } }), { pool, logger: pino({ level: 'silent' }) });
+    const res = await app.inject({ url: '/api/openapi.json', headers: ADMIN_TOKEN_HEADERS });
     assert.equal(res.statusCode, 200);
     doc = res.json();
   });
@@ -61,16 +62,16 @@ describe('GET /api/openapi.json', () => {
   });
 
   test('serves the interactive documentation at /docs', async () => {
-    const res = await app.inject({ url: '/docs' });
+    const res = await app.inject({ url: '/docs', headers: ADMIN_TOKEN_HEADERS });
     assert.equal(res.statusCode, 200);
     assert.match(res.headers['content-type'] as string, /text\/html/);
     assert.match(res.body, /swagger-ui/);
-    const json = await app.inject({ url: '/docs/json' });
+    const json = await app.inject({ url: '/docs/json', headers: ADMIN_TOKEN_HEADERS });
     assert.deepEqual(Object.keys(json.json().paths).sort(), Object.keys(doc.paths).sort());
   });
 
   test('answers 503 DB_UNAVAILABLE with Retry-After from API routes when the database is unreachable', async () => {
-    const res = await app.inject({ url: '/api/records' });
+    const res = await app.inject({ url: '/api/records', headers: ADMIN_TOKEN_HEADERS });
     assert.equal(res.statusCode, 503);
     assert.equal(res.json().code, 'DB_UNAVAILABLE');
     assert.equal(res.headers['retry-after'], '10');
