@@ -468,3 +468,46 @@ export function requestReprocess(reason: string) {
 export function listReprocessJobs(signal?: AbortSignal) {
   return get<{ jobs: ReprocessJob[] }>('/api/crashes/reprocess', {}, signal);
 }
+
+// ---- users and API tokens (admin; issue #9) -----------------------------------
+
+export interface UserAccount {
+  username: string;
+  role: 'admin' | 'viewer';
+  createdAt: string;
+}
+
+export function listUsers(signal?: AbortSignal) {
+  return get<{ users: UserAccount[] }>('/api/auth/users', {}, signal);
+}
+
+/** 400 BODY_INVALID for a bad name or a short password, 409 CONFLICT when the name is taken. */
+export function addUser(user: { username: string; role: 'admin' | 'viewer'; password: string }) {
+  return request<UserAccount>('POST', '/api/auth/users', {}, user);
+}
+
+/** Also ends the user's sessions; 409 CONFLICT for the last admin. */
+export function removeUser(username: string) {
+  return request<null>('DELETE', `/api/auth/users/${encodeURIComponent(username)}`);
+}
+
+export interface ApiTokenInfo {
+  id: number;
+  name: string;
+  role: 'admin' | 'viewer';
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+export function listApiTokens(signal?: AbortSignal) {
+  return get<{ tokens: ApiTokenInfo[] }>('/api/auth/tokens', {}, signal);
+}
+
+/** The secret is in this answer only: the server keeps a hash. */
+export function createApiToken(token: { name: string; role: 'admin' | 'viewer' }) {
+  return request<{ token: ApiTokenInfo; secret: string }>('POST', '/api/auth/tokens', {}, token);
+}
+
+export function revokeApiToken(id: number) {
+  return request<null>('DELETE', `/api/auth/tokens/${id}`);
+}

@@ -8,7 +8,7 @@ import { Page } from './components/page.tsx';
 import { SessionMenu } from './components/session-menu.tsx';
 import { ErrorNote, Loading } from './components/status.tsx';
 import { navigate, useLocation, type Location } from './router.ts';
-import { nextAfterLogin, SessionContext, useSessionGate } from './session.ts';
+import { nextAfterLogin, SessionContext, useSession, useSessionGate } from './session.ts';
 import { LoginView } from './views/login/login-view.tsx';
 import { BuildsView } from './views/builds/builds-view.tsx';
 import { matchCrashRoute } from './views/crashes/crash-routes.ts';
@@ -19,6 +19,7 @@ import { PopulationView } from './views/population/population-view.tsx';
 import { RecordsView } from './views/records/records-view.tsx';
 import { StatsView } from './views/stats/stats-view.tsx';
 import { ThermalView } from './views/thermal/thermal-view.tsx';
+import { UsersView } from './views/users/users-view.tsx';
 
 const TABS = [
   { path: '/', label: 'Dashboard', keepsRange: true },
@@ -30,6 +31,9 @@ const TABS = [
   { path: '/thermal', label: 'Thermal', keepsRange: false },
   { path: '/population', label: 'Population', keepsRange: false },
 ] as const;
+
+/** Shown to admins only: user and API token management. */
+const ADMIN_TABS = [{ path: '/users', label: 'Users & tokens', keepsRange: false }] as const;
 
 export function App() {
   const location = useLocation();
@@ -80,12 +84,14 @@ export function App() {
 }
 
 function ViewTabs({ location }: { location: Location }) {
-  const active = TABS.find((t) => (t.path === '/' ? location.path === '/' : location.path === t.path || location.path.startsWith(`${t.path}/`)));
+  const { isAdmin } = useSession();
+  const tabs = isAdmin ? [...TABS, ...ADMIN_TABS] : TABS;
+  const active = tabs.find((t) => (t.path === '/' ? location.path === '/' : location.path === t.path || location.path.startsWith(`${t.path}/`)));
   const range = location.query.get('range');
   return (
     <nav aria-label="Views">
       <ul>
-        {TABS.map((t) => (
+        {tabs.map((t) => (
           <li key={t.path}>
             <a href={t.keepsRange && range && active?.keepsRange ? `${t.path}?range=${encodeURIComponent(range)}` : t.path} aria-current={active === t ? 'page' : undefined}>
               {t.label}
@@ -114,6 +120,8 @@ function CurrentView({ location }: { location: Location }) {
       return <ThermalView />;
     case '/population':
       return <PopulationView />;
+    case '/users':
+      return <UsersView />;
     default: {
       const crash = matchCrashRoute(path);
       if (crash) return <CrashesView route={crash} location={location} />;
