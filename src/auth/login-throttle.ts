@@ -10,9 +10,9 @@ export const LOGIN_WINDOW_SECONDS = 15 * 60;
 export const ACCOUNT_MAX_FAILURES = 5;
 export const ADDRESS_MAX_FAILURES = 20;
 
-/** Account names are compared case-sensitively, as stored; long ones are cut so that a key stays small. */
+/** The name as typed (case-sensitive, as stored), cut to keep keys small; NUL, which PostgreSQL text cannot hold, replaced. */
 function accountKey(username: string): string {
-  return username.slice(0, 128);
+  return username.slice(0, 128).replaceAll('\u0000', '\ufffd');
 }
 
 /** Throws LOGIN_THROTTLED (with Retry-After) when the account or the address has failed too often. */
