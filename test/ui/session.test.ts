@@ -9,9 +9,29 @@ import type { TestServer } from '../helpers/server.ts';
 import { browserMissingReason, launchBrowser, saveScreenshot, type TestBrowser } from './browser.ts';
 import { waitForView } from './page-reading.ts';
 import { seedRecords } from './seed-ui-records.ts';
+import { loginHref, nextAfterLogin } from '../../src/ui/session.ts';
 import { ADMIN, adminHeaders, signIn, startUiTestServer, VIEWER } from './sign-in.ts';
 
 const skip = browserMissingReason() ?? false;
+
+describe('nextAfterLogin', () => {
+  const next = (search: string) => nextAfterLogin('/login', new URLSearchParams(search));
+
+  test('goes back to the in-app path of a Sign in link', () => {
+    assert.equal(next(new URL(loginHref('/records', '?severity=4'), 'http://x').search), '/records?severity=4');
+    assert.equal(next(''), '/');
+  });
+
+  test('never leaves the site or loops back to /login', () => {
+    for (const evil of ['//evil.example/x', '/\\evil.example', 'https://evil.example/', 'javascript:alert(1)', 'records', '/login?next=/x']) {
+      assert.equal(next(`next=${encodeURIComponent(evil)}`), '/', evil);
+    }
+  });
+
+  test('is null away from /login, where the login page stays at the wanted address', () => {
+    assert.equal(nextAfterLogin('/records', new URLSearchParams('next=/stats')), null);
+  });
+});
 
 /** Fills and sends the login form of the page. */
 async function submitLogin(page: Page, user: { username: string; password: string }): Promise<void> {
