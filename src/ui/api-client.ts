@@ -19,11 +19,6 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 
-  /** 403 for a signed-in user without the admin role (not a CSRF failure). */
-  get isAdminRequired(): boolean {
-    return this.status === 403 && this.code !== 'CSRF_INVALID';
-  }
-
   /** The endpoint itself does not exist on this server (fastify's route-not-found answer). */
   get isMissingEndpoint(): boolean {
     return this.status === 404 && /^Route [A-Z]+ \S+ not found$/.test(this.message);
