@@ -18,8 +18,8 @@ export function runCli(args: string[], env: Record<string, string> = {}, timeout
     if (input !== undefined) child.stdin?.end(input);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`telemetrics ${args.join(' ')} did not finish within ${timeoutMs} ms\n${stdout}\n${stderr}`));

@@ -52,7 +52,8 @@ for (const target of databaseTargets()) {
       for (const body of [{ username: 'ben', password: 'wrong password' }, { username: 'nobody', password: TEST_PASSWORD }]) {
         const res = await login(server, body);
         assert.equal(res.status, 401);
-        assert.deepEqual({ ...res.json(), requestId: undefined }, { message: 'Invalid username or password', code: 'INVALID_CREDENTIALS', requestId: undefined });
+        const { message, code } = res.json<{ message: string; code: string }>();
+        assert.deepEqual({ message, code }, { message: 'Invalid username or password', code: 'INVALID_CREDENTIALS' });
         assert.equal(res.headers['set-cookie'], undefined);
       }
     });
@@ -76,7 +77,8 @@ for (const target of databaseTargets()) {
       await createTestUser(server, { username: 'dee', role: 'admin' });
       const session = await logIn(server, 'dee');
       const path = '/api/machines/m1/records';
-      for (const headers of [{ cookie: session.cookie }, { cookie: session.cookie, 'x-csrf-token': 'x'.repeat(43) }, { cookie: session.cookie, 'x-csrf-token': '' }]) {
+      const attempts: Record<string, string>[] = [{ cookie: session.cookie }, { cookie: session.cookie, 'x-csrf-token': 'x'.repeat(43) }, { cookie: session.cookie, 'x-csrf-token': '' }];
+      for (const headers of attempts) {
         const res = await sendRequest(server.baseUrl, { method: 'DELETE', path, headers });
         assert.equal(res.status, 403, res.text);
         assert.equal(res.json().code, 'CSRF_INVALID');
