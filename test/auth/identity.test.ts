@@ -34,6 +34,17 @@ for (const target of databaseTargets()) {
       assert.equal(wrong.status, 401);
     });
 
+    test('revokes by name first, else by id, one token at a time', async (t) => {
+      const server = await startTestServer(target, {}, { adminToken: false });
+      t.after(() => server.close());
+      const first = await createApiToken(server.db.pool, 'first', 'viewer');
+      await createApiToken(server.db.pool, String(first.token.id), 'viewer');
+      await revokeApiToken(server.db.pool, String(first.token.id));
+      assert.deepEqual((await listApiTokens(server.db.pool)).map((x) => x.name), ['first']);
+      await revokeApiToken(server.db.pool, String(first.token.id));
+      assert.deepEqual(await listApiTokens(server.db.pool), []);
+    });
+
     test('accepts TELEMETRICS_ADMIN_TOKEN as an admin token only when configured', async (t) => {
       const withToken = await startTestServer(target);
       t.after(() => withToken.close());

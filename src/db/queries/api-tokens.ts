@@ -38,9 +38,9 @@ export async function useApiToken(db: Queryable, tokenHash: string): Promise<Api
   return token;
 }
 
-/** Deletes the token named `nameOrId` (a name, or its numeric id); false when none. */
+/** Deletes one token: the one named `nameOrId`, else the one with that numeric id; false when none. */
 export async function deleteApiToken(db: Queryable, nameOrId: string): Promise<boolean> {
-  const byId = /^\d{1,15}$/.test(nameOrId) ? Number(nameOrId) : null;
-  const result = await db.query('DELETE FROM api_tokens WHERE name = $1 OR id = $2::bigint', [nameOrId, byId]);
+  const byId = /^\d{1,15}$/.test(nameOrId) ? nameOrId : null;
+  const result = await db.query('DELETE FROM api_tokens WHERE id = COALESCE((SELECT id FROM api_tokens WHERE name = $1), $2::bigint)', [nameOrId, byId]);
   return (result.rowCount ?? 0) > 0;
 }
