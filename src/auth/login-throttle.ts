@@ -3,7 +3,7 @@
 // Counted in the database, so every server process shares the counts.
 
 import type { Queryable } from '../db/pool.ts';
-import { clearLoginFailures, findLoginLockSeconds, recordLoginFailure } from '../db/queries/login-attempts.ts';
+import { clearLoginFailures, deleteStaleLoginAttempts, findLoginLockSeconds, recordLoginFailure } from '../db/queries/login-attempts.ts';
 import { AppError } from '../errors.ts';
 
 export const LOGIN_WINDOW_SECONDS = 15 * 60;
@@ -33,4 +33,6 @@ export async function noteLoginFailure(db: Queryable, username: string, address:
 /** A successful login clears its account's count (not the address's: one good account must not unlock guessing at others). */
 export async function noteLoginSuccess(db: Queryable, username: string): Promise<void> {
   await clearLoginFailures(db, 'account', accountKey(username));
+  // Housekeeping on a rare, cheap occasion: counts of finished windows are dead weight.
+  await deleteStaleLoginAttempts(db, LOGIN_WINDOW_SECONDS);
 }

@@ -30,3 +30,8 @@ export async function recordLoginFailure(db: Queryable, scope: LoginScope, key: 
 export async function clearLoginFailures(db: Queryable, scope: LoginScope, key: string): Promise<void> {
   await db.query('DELETE FROM login_attempts WHERE scope = $1 AND key = $2', [scope, key]);
 }
+
+/** Forgets counts whose window is over (they no longer throttle anyone). */
+export async function deleteStaleLoginAttempts(db: Queryable, windowSeconds: number): Promise<number> {
+  return (await db.query('DELETE FROM login_attempts WHERE window_start <= now() - make_interval(secs => $1::int)', [windowSeconds])).rowCount ?? 0;
+}
