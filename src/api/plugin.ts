@@ -2,7 +2,9 @@
 // document and /docs. Who may call what is decided by src/auth/access-control.ts. Encapsulated: its validator and hooks do not reach the collector routes.
 
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import { defaultAccess } from '../auth/roles.ts';
+import { ErrorResponse } from './schemas/errors.ts';
 import type { Config } from '../config/schema.ts';
 import type { Pool } from '../db/pool.ts';
 import { registerOpenApi } from './openapi.ts';
@@ -35,6 +37,7 @@ export async function apiPlugin(app: FastifyInstance, options: ApiPluginOptions)
     limit: createQueryLimit(options.pool.options.max ?? 10),
   };
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.addHook('onRoute', documentAccessErrors);
   app.addHook('preValidation', keepFirstQueryValues);
   await registerOpenApi(app);
   await app.register(
@@ -56,6 +59,18 @@ export async function apiPlugin(app: FastifyInstance, options: ApiPluginOptions)
     },
     { prefix: '/api' },
   );
+}
+
+// Every documented route that needs a credential says so in OpenAPI: 401, and 403 when
+// it is admin-only or a cookie write (CSRF).
+function documentAccessErrors(route: RouteOptions): void {
+  const schema = route.schema as { response?: Record<string, unknown>; hide?: boolean } | undefined;
+  if (!schema?.response || schema.hide) return;
+  const method = [route.method].flat()[0] ?? 'GET';
+  const access = route.config?.access ?? defaultAccess(method);
+  if (access === 'public' || access === 'optional') return;
+  schema.response[401] ??= { ...ErrorResponse, description: 'No credential, or an unknown or revoked token (code UNAUTHENTICATED).' };
+  if (access === 'admin') schema.response[403] ??= { ...ErrorResponse, description: 'Not an admin (FORBIDDEN), or a cookie write without X-CSRF-Token (CSRF_INVALID).' };
 }
 
 // A repeated parameter (`?build=1&build=2`) counts once, with its first value, as

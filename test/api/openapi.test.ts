@@ -59,6 +59,10 @@ describe('GET /api/openapi.json', () => {
       assert.deepEqual(codes, Object.keys(ERROR_CODES));
     }
     assert.ok(doc.paths['/api/records/{id}']?.get.responses['404']);
+    assert.ok(doc.paths['/api/records']?.get.responses['401'], 'reads document 401');
+    const write = (doc.paths['/api/machines/{machine_id}/records'] as unknown as { delete: Operation }).delete;
+    assert.ok(write.responses['401'] && write.responses['403'], 'admin writes document 401 and 403');
+    assert.ok(doc.paths['/api/auth/login'], 'login is documented');
   });
 
   test('serves the interactive documentation at /docs', async () => {
