@@ -42,7 +42,9 @@ try {
   await seed(now);
   const server = await startChild(
     process.execPath,
-    [join(root, 'bin', 'telemetrics.js'), 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--retention-enabled', 'false'],
+    [join(root, 'bin', 'telemetrics.js'), 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--retention-enabled', 'false',
+      // Reads without logging in, and no per-minute cap on the measured requests.
+      '--public-read', '--query-rate-limit', '0'],
     /"port":(\d+),[^\n]*telemetrics-server ready/,
     120_000,
   );

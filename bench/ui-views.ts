@@ -1,5 +1,6 @@
 // How fast each UI view paints and shows its data, in Debian's chromium, against a
-// running server (default http://127.0.0.1:8080; `--url`). Seed the database first
+// running server (default http://127.0.0.1:8080; `--url`) started with `--public-read`
+// (the views then load without signing in). Seed the database first
 // (e.g. 1 million records). Prints the median over warm loads and the ratio against a
 // baseline view that reads no data (the not-found view: HTML, bundle and first render).
 //   npx tsx bench/ui-views.ts --url http://127.0.0.1:8080 [--runs 5]

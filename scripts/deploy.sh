@@ -59,6 +59,10 @@ Installs and manages telemetrics-server with PostgreSQL and nginx on Debian or U
 Environment: TELEMETRICS_DB_PASSWORD sets the database password (16+ characters from
 A-Z a-z 0-9 . _ ~ -; default: kept from the config, else generated), TELEMETRICS_DEPLOY_YES=1
 is --yes, TELEMETRICS_DEPLOY_READY_TIMEOUT the seconds to wait for /readyz (default 60).
+TELEMETRICS_ADMIN_PASSWORD (8+ characters) is the password of the first admin, created at
+the first start (default: generated, in the journal once: journalctl -u telemetrics-server
+| grep generatedPassword); TELEMETRICS_ADMIN_TOKEN (16+ characters) an admin API token.
+Both are written to the config.
 TLS: put cert.pem and key.pem in $TLS_DIR, then run install or restart again.
 EOF
 }

@@ -31,12 +31,27 @@ export const ERROR_CODES = {
   AUTH_REQUIRED: {
     status: 401,
     message: 'Authentication required',
-    fix: 'Log in or send an Authorization: Bearer token.',
+    fix: 'Log in (POST /api/auth/login) or send Authorization: Bearer <token>; docs/security.md.',
+  },
+  INVALID_CREDENTIALS: {
+    status: 401,
+    message: 'Invalid username or password',
+    fix: 'Check the username and password; an admin can reset it with `telemetrics user passwd`.',
   },
   AUTH_FORBIDDEN: {
     status: 403,
-    message: 'Not allowed',
-    fix: 'Use an account with the required role.',
+    message: 'Admin role required',
+    fix: 'Use an account or token with the admin role.',
+  },
+  CSRF_INVALID: {
+    status: 403,
+    message: 'Missing or invalid CSRF token',
+    fix: 'Send the csrfToken of the session (from POST /api/auth/login or GET /api/auth/session) in X-CSRF-Token.',
+  },
+  CONFLICT: {
+    status: 409,
+    message: 'Already exists',
+    fix: 'Choose another name, or remove the existing one first.',
   },
   NOT_FOUND: {
     status: 404,
@@ -72,6 +87,11 @@ export const ERROR_CODES = {
     status: 417,
     message: 'Only Expect: 100-continue is supported',
     fix: 'Send no Expect header, or Expect: 100-continue.',
+  },
+  LOGIN_THROTTLED: {
+    status: 429,
+    message: 'Too many failed logins; try again later',
+    fix: 'Wait for the time given in Retry-After; failed logins are limited per account and per address.',
   },
   RATE_LIMITED: {
     status: 429,

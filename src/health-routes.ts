@@ -10,9 +10,9 @@ const READY_CHECK_TIMEOUT_MS = 2_000;
 export function registerHealthRoutes(app: FastifyInstance, pool: Pool): void {
   const startedAt = Date.now();
 
-  app.get('/healthz', async () => ({ status: 'ok', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) }));
+  app.get('/healthz', { config: { access: 'public' } }, async () => ({ status: 'ok', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) }));
 
-  app.get('/readyz', async (request, reply) => {
+  app.get('/readyz', { config: { access: 'public' } }, async (request, reply) => {
     let pending: string[];
     try {
       pending = await withTimeout(pendingMigrations(pool), READY_CHECK_TIMEOUT_MS);

@@ -2,9 +2,11 @@
 // route, method and status, observed for every answered request.
 
 import type { FastifyInstance } from 'fastify';
+import type { RouteAccess } from './auth/roles.ts';
 import { collectDefaultMetrics, Histogram, type Registry } from 'prom-client';
 
-export function registerHttpMetrics(app: FastifyInstance, registry: Registry): void {
+/** `access`: public for Prometheus scrapers (auth.metricsPublic), or read. */
+export function registerHttpMetrics(app: FastifyInstance, registry: Registry, access: RouteAccess): void {
   collectDefaultMetrics({ register: registry, prefix: 'telemetrics_' });
   const latency = new Histogram({
     name: 'telemetrics_http_request_duration_seconds',
@@ -19,7 +21,7 @@ export function registerHttpMetrics(app: FastifyInstance, registry: Registry): v
       reply.elapsedTime / 1000,
     );
   });
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', { config: { access } }, async (_request, reply) => {
     return reply.header('Content-Type', registry.contentType).send(await registry.metrics());
   });
 }

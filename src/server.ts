@@ -21,6 +21,8 @@ import { createCrashMetrics } from './processing/crash-metrics.ts';
 import { answerClientError } from './client-error.ts';
 import { apiPlugin } from './api/plugin.ts';
 import { registerUiRoutes } from './ui-static.ts';
+import { registerAccessControl } from './auth/access-control.ts';
+import { registerSecurityHeaders } from './auth/security-headers.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -54,9 +56,12 @@ export async function buildServer(config: Config, deps: ServerDeps): Promise<Fas
   });
   registerErrorHandlers(app);
   registerHttpEdgeAnswers(app);
+  registerSecurityHeaders(app);
+  // Before any route: the gate reads each route's `config.access` (fail closed when unset).
+  await registerAccessControl(app, { config, pool: deps.pool });
 
   const registry = new Registry();
-  registerHttpMetrics(app, registry);
+  registerHttpMetrics(app, registry, config.auth.metricsPublic ? 'public' : 'read');
   registerHealthRoutes(app, deps.pool);
 
   const crash = new CrashProcessor({ pool: deps.pool, logger: deps.logger, metrics: createCrashMetrics(registry), ...config.crash });

@@ -1,6 +1,6 @@
 // Serves the built web UI (dist/ui, `npm run build:ui`) at /: hashed assets cached for a
 // year, index.html never cached, and index.html for the UI's client-side routes (GET
-// asking for HTML). Never shadows the API, the collector, health or metrics routes.
+// asking for HTML). Never shadows the API, the collector, health or metrics routes. Public.
 
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,15 +16,8 @@ const SERVER_PATHS = /^\/(api|docs|v2\/collector|v3\/collector|healthz|readyz|me
 export const UI_NOT_BUILT_MESSAGE =
   'The web UI is not built. Run `npm run build:ui` (`npm start` and `npm test` build it when missing), then reload this page. The JSON API answers under /api (documentation at /docs).\n';
 
-// The UI loads only its own files and talks only to this origin; markup in records can
-// never run (it is rendered as text), and this policy is a second line of defence.
-const INDEX_HEADERS = {
-  'Cache-Control': 'no-cache',
-  'Content-Security-Policy':
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'same-origin',
-};
+// Security headers (CSP and others) come from src/auth/security-headers.ts, for every response.
+const INDEX_HEADERS = { 'Cache-Control': 'no-cache' };
 
 export interface UiRoutesOptions {
   /** the built UI; default dist/ui */
@@ -38,6 +31,10 @@ export async function registerUiRoutes(app: FastifyInstance, options: UiRoutesOp
   if (!built) app.log.warn({ root }, 'web UI not built: GET / explains how (npm run build:ui)');
 
   await app.register(async (ui) => {
+    // The SPA's files are public (it shows the login page); the data behind it is guarded by the API.
+    ui.addHook('onRoute', (route) => {
+      route.config = { ...route.config, access: 'public' };
+    });
     if (built) {
       await ui.register(fastifyStatic, {
         root: assets,

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import Fastify from 'fastify';
 import { registerErrorHandlers } from '../src/error-handler.ts';
+import { registerSecurityHeaders } from '../src/auth/security-headers.ts';
 import { registerUiRoutes, UI_NOT_BUILT_MESSAGE } from '../src/ui-static.ts';
 import { buildRecordV4 } from './protocol/reference-records.ts';
 import { databaseTargets } from './helpers/database.ts';
@@ -26,6 +27,7 @@ async function buildUiApp(t: { after(fn: () => unknown): void }, built: boolean)
   }
   const app = Fastify({ logger: false });
   registerErrorHandlers(app);
+  registerSecurityHeaders(app);
   await registerUiRoutes(app, { root });
   t.after(() => app.close());
   return app;

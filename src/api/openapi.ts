@@ -20,12 +20,20 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         description:
           'Query API of the telemetrics server: records (reference GET /api/records, v1.1.0 semantics, with extensions), aggregates for every view, and streamed exports. Errors share one JSON body: `{message, code, details?, requestId}`.',
       },
+      components: {
+        securitySchemes: {
+          bearerToken: { type: 'http', scheme: 'bearer', description: 'An API token (`telemetrics token create`) or TELEMETRICS_ADMIN_TOKEN.' },
+          sessionCookie: { type: 'apiKey', in: 'cookie', name: 'telemetrics_session', description: 'Set by POST /api/auth/login; writes also need the X-CSRF-Token header.' },
+        },
+      },
+      security: [{ bearerToken: [] }, { sessionCookie: [] }],
       tags: [
         { name: 'records', description: 'Stored records and their filters' },
         { name: 'stats', description: 'Aggregates behind the UI views' },
         { name: 'export', description: 'Streamed CSV and JSON Lines exports' },
         { name: 'crashes', description: 'Top crashes, guilty details, backtraces and the guilty blacklist' },
         { name: 'admin', description: 'Privacy: deleting the records of a machine on request' },
+        { name: 'auth', description: 'Login, logout and the session; users and API tokens (docs/security.md)' },
       ],
     },
   });

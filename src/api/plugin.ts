@@ -1,14 +1,19 @@
-// The API plugin: JSON routes under /api (records, stats, export, crashes), the OpenAPI document
-// and /docs. Encapsulated: its validator and hooks do not reach the collector routes.
+// The API plugin: JSON routes under /api (auth, records, stats, export, crashes), the OpenAPI
+// document and /docs. Who may call what is decided by src/auth/access-control.ts. Encapsulated: its validator and hooks do not reach the collector routes.
 
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import { defaultAccess } from '../auth/roles.ts';
+import { ErrorResponse } from './schemas/errors.ts';
 import type { Config } from '../config/schema.ts';
 import type { Pool } from '../db/pool.ts';
 import { registerOpenApi } from './openapi.ts';
 import { createQueryLimit } from './query-limit.ts';
 import type { QueryContext } from './query-runner.ts';
+import { registerQueryRateLimit } from '../auth/query-rate-limit.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
+import { registerAuthAdminRoutes } from './routes/auth-admin.ts';
+import { registerAuthRoutes } from './routes/auth.ts';
 import { registerCrashAdminRoutes } from './routes/crash-admin.ts';
 import { registerCrashReadRoutes } from './routes/crash-reads.ts';
 import { registerExportRoutes } from './routes/export.ts';
@@ -28,10 +33,19 @@ export async function apiPlugin(app: FastifyInstance, options: ApiPluginOptions)
     limit: createQueryLimit(options.pool.options.max ?? 10, options.config.api.maxConcurrentQueries),
   };
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.addHook('onRoute', documentAccessErrors);
   app.addHook('preValidation', keepFirstQueryValues);
   await registerOpenApi(app);
   await app.register(
     async (api) => {
+      registerAuthRoutes(api, { config: options.config, pool: options.pool });
+      registerAuthAdminRoutes(api, options.pool);
+    },
+    { prefix: '/api' },
+  );
+  await app.register(
+    async (api) => {
+      await registerQueryRateLimit(api, options.config.auth.queryRateLimit);
       registerRecordRoutes(api, context);
       registerStatsRoutes(api, context);
       registerExportRoutes(api, context);
@@ -41,6 +55,18 @@ export async function apiPlugin(app: FastifyInstance, options: ApiPluginOptions)
     },
     { prefix: '/api' },
   );
+}
+
+// Every documented route that needs a credential says so in OpenAPI: 401, and 403 when
+// it is admin-only or a cookie write (CSRF).
+function documentAccessErrors(route: RouteOptions): void {
+  const schema = route.schema as { response?: Record<string, unknown>; hide?: boolean } | undefined;
+  if (!schema?.response || schema.hide) return;
+  const method = [route.method].flat()[0] ?? 'GET';
+  const access = route.config?.access ?? defaultAccess(method);
+  if (access === 'public' || access === 'optional') return;
+  schema.response[401] ??= { ...ErrorResponse, description: 'No credential, or an unknown or revoked token (code AUTH_REQUIRED).' };
+  if (access === 'admin') schema.response[403] ??= { ...ErrorResponse, description: 'Not an admin (AUTH_FORBIDDEN), or a cookie write without X-CSRF-Token (CSRF_INVALID).' };
 }
 
 // A repeated parameter (`?build=1&build=2`) counts once, with its first value, as

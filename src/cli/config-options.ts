@@ -9,7 +9,9 @@ export function addConfigOptions(command: Command): Command {
   command.addOption(new Option('--config <file>', 'JSON config file (also $TELEMETRICS_CONFIG)'));
   for (const key of CONFIG_KEYS) {
     const shown = key.default === null ? '' : ` (default: ${showDefault(key.default)})`;
-    command.addOption(new Option(`${key.flag} <value>`, `${key.doc}${shown} [$${key.env}]`));
+    // A bool flag alone means true (`--public-read`); `--public-read false` still works.
+    const value = key.type.kind === 'bool' ? '[value]' : '<value>';
+    command.addOption(new Option(`${key.flag} ${value}`, `${key.doc}${shown} [$${key.env}]`));
   }
   return command;
 }
@@ -19,6 +21,7 @@ export function configSourcesFromOptions(options: Record<string, unknown>): Conf
   for (const key of CONFIG_KEYS) {
     const value = options[new Option(`${key.flag} <value>`).attributeName()];
     if (typeof value === 'string') flags[key.path] = value;
+    else if (value === true) flags[key.path] = 'true';
   }
   return { flags, configFile: typeof options.config === 'string' ? options.config : undefined };
 }

@@ -8,6 +8,8 @@ import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerPurgeCommand } from './commands/purge.ts';
 import { registerResetdbCommand } from './commands/resetdb.ts';
 import { registerServeCommand } from './commands/serve.ts';
+import { registerTokenCommand } from './commands/token.ts';
+import { registerUserCommand } from './commands/user.ts';
 import { registerVersionCommand } from './commands/version.ts';
 import { exitWithError } from './fail.ts';
 
@@ -22,6 +24,8 @@ registerResetdbCommand(program);
 registerPurgeCommand(program);
 registerForgetCommand(program);
 registerImportReferenceCommand(program);
+registerUserCommand(program);
+registerTokenCommand(program);
 registerVersionCommand(program);
 
 program.parseAsync(process.argv).catch(exitWithError);

@@ -14,6 +14,9 @@ export const DEFAULT_CRASH_CLASSES: readonly string[] = [
   'org.clearlinux/kernel/warning',
 ];
 
+export const SECURE_COOKIE_MODES = ['auto', 'always', 'never'] as const;
+export type SecureCookieMode = (typeof SECURE_COOKIE_MODES)[number];
+
 export const RETENTION_FIELDS = ['severity', 'classification', 'machine_id'] as const;
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -62,6 +65,20 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Proxy addresses (or CIDRs) whose X-Forwarded-For is believed; empty: none. */
   trustProxy: string[];
+  auth: {
+    /** Anonymous read-only access to the UI data and the query API. */
+    publicRead: boolean;
+    /** Accepted as an admin Bearer token when set. */
+    adminToken: string | null;
+    /** Password of the `admin` created on first start; null generates one and logs it once. */
+    initialAdminPassword: string | null;
+    sessionTtlHours: number;
+    /** /metrics open to anyone (true) or to viewers and admins only. */
+    metricsPublic: boolean;
+    /** Query API requests per minute per user, token or anonymous address; 0 turns the limit off. */
+    queryRateLimit: number;
+    secureCookies: SecureCookieMode;
+  };
   retention: {
     enabled: boolean;
     maxDays: number;
@@ -116,6 +133,13 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'retention.rules', env: 'TELEMETRICS_RETENTION_RULES', flag: '--retention-rules', type: { kind: 'json', validate: parseRetentionRules }, default: [{ field: 'classification', value: 'org.clearlinux/hello/world', days: 1 }], doc: 'Filtered retention: a JSON list of `{"field", "value", "days"}` with field `severity`, `classification` or `machine_id`; `*` in a classification matches any text; days 0 keeps matching records forever. The reference\'s `{"severity": {"1": 5}}` form is accepted too.' },
   { path: 'retention.time', env: 'TELEMETRICS_RETENTION_TIME', flag: '--retention-time', type: { kind: 'string', pattern: { regex: /^([01]\d|2[0-3]):[0-5]\d$/, hint: 'HH:MM from 00:00 to 23:59' } }, default: '04:30', doc: 'Time of the daily purge, HH:MM in server local time.' },
   { path: 'trustProxy', env: 'TELEMETRICS_TRUST_PROXY', flag: '--trust-proxy', type: { kind: 'list' }, default: [], doc: 'Comma-separated addresses or CIDRs of reverse proxies (e.g. `127.0.0.1`) whose X-Forwarded-For gives the client address; empty trusts none.' },
+  { path: 'auth.publicRead', env: 'TELEMETRICS_PUBLIC_READ', flag: '--public-read', type: { kind: 'bool' }, default: false, doc: 'Let anyone read the UI data and the query API without logging in (read-only: every change still needs an admin).' },
+  { path: 'auth.adminToken', env: 'TELEMETRICS_ADMIN_TOKEN', flag: '--admin-token', type: { kind: 'string', pattern: { regex: /^[\x21-\x7e]{16,512}$/, hint: '16 to 512 printable ASCII characters without spaces' } }, default: null, doc: 'A secret accepted as an admin API token (`Authorization: Bearer <secret>`), e.g. for deploy scripts. Unset: none.' },
+  { path: 'auth.initialAdminPassword', env: 'TELEMETRICS_ADMIN_PASSWORD', flag: '--initial-admin-password', type: { kind: 'string', pattern: { regex: /^.{8,1024}$/s, hint: '8 to 1024 characters' } }, default: null, doc: 'Password of the `admin` account created on first start when no user exists (prefer the environment variable to the flag). Unset: a random password is generated and logged once.' },
+  { path: 'auth.sessionTtlHours', env: 'TELEMETRICS_SESSION_TTL_HOURS', flag: '--session-ttl-hours', type: { kind: 'int', min: 1, max: 24 * 90 }, default: 12, doc: 'Hours a login session lasts before the user must log in again.' },
+  { path: 'auth.metricsPublic', env: 'TELEMETRICS_METRICS_PUBLIC', flag: '--metrics-public', type: { kind: 'bool' }, default: true, doc: 'Serve /metrics to anyone (for Prometheus); false requires a viewer or admin (session or token).' },
+  { path: 'auth.queryRateLimit', env: 'TELEMETRICS_QUERY_RATE_LIMIT', flag: '--query-rate-limit', type: { kind: 'int', min: 0, max: 1_000_000 }, default: 600, doc: 'Query API requests per minute per user, token or anonymous address before 429 `RATE_LIMITED`; 0 turns the limit off.' },
+  { path: 'auth.secureCookies', env: 'TELEMETRICS_SECURE_COOKIES', flag: '--secure-cookies', type: { kind: 'enum', values: SECURE_COOKIE_MODES }, default: 'auto', doc: '`auto`: mark the session cookie Secure when the request came over https (directly, or per X-Forwarded-Proto from a trusted proxy); `always` or `never` force it.' },
   { path: 'shutdownTimeoutMs', env: 'TELEMETRICS_SHUTDOWN_TIMEOUT_MS', flag: '--shutdown-timeout-ms', type: { kind: 'int', min: 0, max: 600_000 }, default: 30_000, doc: 'Longest wait for in-flight requests on SIGTERM before exiting anyway.' },
 ];
 

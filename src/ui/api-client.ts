@@ -1,6 +1,8 @@
 // The UI's only way to the server: one typed function per public API endpoint
 // (STYLE.md §1.7). Knows the error body {message, code}; never reaches past /api.
 // Over 300 lines: one file on purpose, so that every call the UI makes is listed here.
+// Its one piece of state is the session link (CSRF token, 401 handler): in memory only,
+// never in localStorage, set by the session gate (session.ts) for the page's lifetime.
 
 /** A non-2xx answer, with the server's error body (STYLE.md §4) when it sent one. */
 export class ApiError extends Error {
@@ -10,6 +12,8 @@ export class ApiError extends Error {
     message: string,
     readonly details: ReadonlyArray<{ field: string; message: string }> = [],
     readonly requestId: string | null = null,
+    /** seconds to wait before trying again (429/503 with Retry-After), or null */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -34,15 +38,43 @@ export function apiUrl(path: string, params: Params = {}): string {
   return query === '' ? path : `${path}?${query}`;
 }
 
-async function request<T>(method: string, path: string, params: Params = {}, body?: unknown, signal?: AbortSignal): Promise<T> {
+/** How requests reach the signed-in session: its CSRF token and what to do when it is gone. */
+export interface SessionLink {
+  csrfToken(): string | null;
+  /** a data call answered 401: the session ended (or never was) */
+  onUnauthorized(error: ApiError): void;
+  /** a state-changing call answered 403 CSRF_INVALID: the session was replaced (signed in elsewhere) */
+  onCsrfRejected(error: ApiError): void;
+}
+
+let sessionLink: SessionLink | null = null;
+
+/** Connects every later request to the session; returns the disconnect. */
+export function connectSession(link: SessionLink): () => void {
+  sessionLink = link;
+  return () => {
+    if (sessionLink === link) sessionLink = null;
+  };
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
+
+interface RequestOptions {
+  signal?: AbortSignal | undefined;
+  /** a 401 is this call's own answer (wrong password), not a lost session */
+  ownsUnauthorized?: boolean;
+}
+
+async function request<T>(method: string, path: string, params: Params = {}, body?: unknown, options: RequestOptions = {}): Promise<T> {
   let response: Response;
   try {
-    const init: RequestInit = { method, headers: { Accept: 'application/json' } };
-    if (signal) init.signal = signal;
-    if (body !== undefined) {
-      init.body = JSON.stringify(body);
-      init.headers = { Accept: 'application/json', 'Content-Type': 'application/json' };
-    }
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const csrfToken = sessionLink?.csrfToken() ?? null;
+    if (!SAFE_METHODS.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+    const init: RequestInit = { method, headers, credentials: 'same-origin' };
+    if (options.signal) init.signal = options.signal;
+    if (body !== undefined) init.body = JSON.stringify(body);
     response = await fetch(apiUrl(path, params), init);
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
@@ -55,24 +87,79 @@ async function request<T>(method: string, path: string, params: Params = {}, bod
   } catch {
     parsed = null;
   }
-  if (!response.ok) throw toApiError(response.status, parsed);
+  if (!response.ok) {
+    const error = toApiError(response.status, parsed, parseRetryAfter(response.headers.get('Retry-After')));
+    if (error.status === 401 && !options.ownsUnauthorized) sessionLink?.onUnauthorized(error);
+    if (error.status === 403 && error.code === 'CSRF_INVALID') sessionLink?.onCsrfRejected(error);
+    throw error;
+  }
   return parsed as T;
 }
 
-function toApiError(status: number, body: unknown): ApiError {
+/** Retry-After as seconds from now: delta-seconds or an HTTP date. */
+function parseRetryAfter(value: string | null): number | null {
+  if (value === null || value.trim() === '') return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+}
+
+function toApiError(status: number, body: unknown, retryAfterSeconds: number | null = null): ApiError {
   if (body && typeof body === 'object') {
     const b = body as { message?: unknown; code?: unknown; details?: unknown; requestId?: unknown };
-    const message = typeof b.message === 'string' ? b.message : `HTTP ${status}`;
     const code = typeof b.code === 'string' ? b.code : `HTTP_${status}`;
+    const message = explain(status, code, typeof b.message === 'string' ? b.message : `HTTP ${status}`, retryAfterSeconds);
     const details = Array.isArray(b.details)
       ? b.details.filter((d): d is { field: string; message: string } => !!d && typeof d.field === 'string' && typeof d.message === 'string')
       : [];
-    return new ApiError(status, code, message, details, typeof b.requestId === 'string' ? b.requestId : null);
+    return new ApiError(status, code, message, details, typeof b.requestId === 'string' ? b.requestId : null, retryAfterSeconds);
   }
-  return new ApiError(status, `HTTP_${status}`, `The server answered HTTP ${status}`);
+  return new ApiError(status, `HTTP_${status}`, explain(status, `HTTP_${status}`, `The server answered HTTP ${status}`, retryAfterSeconds), [], null, retryAfterSeconds);
 }
 
-const get = <T>(path: string, params?: Params, signal?: AbortSignal) => request<T>('GET', path, params, undefined, signal);
+/** The server's message, said in the user's terms for the answers every view can meet. */
+function explain(status: number, code: string, message: string, retryAfterSeconds: number | null): string {
+  if (status === 403 && code === 'CSRF_INVALID') return 'Your session changed (signed in again elsewhere?). Try again.';
+  if (status === 403) return `You need the admin role to do this (${message}).`;
+  if (status === 429 && retryAfterSeconds !== null) return `${message}. Try again in ${formatWait(retryAfterSeconds)}.`;
+  return message;
+}
+
+/** "45 seconds", "3 minutes" */
+export function formatWait(seconds: number): string {
+  if (seconds < 90) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minutes`;
+}
+
+const get = <T>(path: string, params?: Params, signal?: AbortSignal) => request<T>('GET', path, params, undefined, { signal });
+
+// ---- auth (issue #9; /work/shared-auth-contract.md) ---------------------------
+
+export interface SessionUser {
+  username: string;
+  role: 'admin' | 'viewer';
+}
+
+/** GET /api/auth/session: never 401; user null = anonymous. */
+export interface AuthSession {
+  user: SessionUser | null;
+  publicRead: boolean;
+  csrfToken: string | null;
+}
+
+export function getSession(signal?: AbortSignal) {
+  return request<AuthSession>('GET', '/api/auth/session', {}, undefined, { signal, ownsUnauthorized: true });
+}
+
+/** 401 INVALID_CREDENTIALS for a wrong name or password, 429 LOGIN_THROTTLED with Retry-After. */
+export function login(credentials: { username: string; password: string }) {
+  return request<{ user: SessionUser; csrfToken: string }>('POST', '/api/auth/login', {}, credentials, { ownsUnauthorized: true });
+}
+
+export function logout() {
+  return request<null>('POST', '/api/auth/logout', {}, undefined, { ownsUnauthorized: true });
+}
 
 // ---- records ---------------------------------------------------------------
 
@@ -375,4 +462,47 @@ export function requestReprocess(reason: string) {
 
 export function listReprocessJobs(signal?: AbortSignal) {
   return get<{ jobs: ReprocessJob[] }>('/api/crashes/reprocess', {}, signal);
+}
+
+// ---- users and API tokens (admin; issue #9) -----------------------------------
+
+export interface UserAccount {
+  username: string;
+  role: 'admin' | 'viewer';
+  createdAt: string;
+}
+
+export function listUsers(signal?: AbortSignal) {
+  return get<{ users: UserAccount[] }>('/api/auth/users', {}, signal);
+}
+
+/** 400 BODY_INVALID for a bad name or a short password, 409 CONFLICT when the name is taken. */
+export function addUser(user: { username: string; role: 'admin' | 'viewer'; password: string }) {
+  return request<UserAccount>('POST', '/api/auth/users', {}, user);
+}
+
+/** Also ends the user's sessions; 409 CONFLICT for the last admin. */
+export function removeUser(username: string) {
+  return request<null>('DELETE', `/api/auth/users/${encodeURIComponent(username)}`);
+}
+
+export interface ApiTokenInfo {
+  id: number;
+  name: string;
+  role: 'admin' | 'viewer';
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+export function listApiTokens(signal?: AbortSignal) {
+  return get<{ tokens: ApiTokenInfo[] }>('/api/auth/tokens', {}, signal);
+}
+
+/** The secret is in this answer only: the server keeps a hash. */
+export function createApiToken(token: { name: string; role: 'admin' | 'viewer' }) {
+  return request<{ token: ApiTokenInfo; secret: string }>('POST', '/api/auth/tokens', {}, token);
+}
+
+export function revokeApiToken(id: number) {
+  return request<null>('DELETE', `/api/auth/tokens/${id}`);
 }

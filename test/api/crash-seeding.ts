@@ -10,7 +10,7 @@ export interface JsonAnswer<T> {
 }
 
 export async function injectJson<T = Record<string, unknown>>(server: TestServer, method: string, url: string, body?: unknown): Promise<JsonAnswer<T>> {
-  const res = await server.app.inject({ method: method as 'GET', url, ...(body === undefined ? {} : { payload: body as object }) });
+  const res = await server.inject({ method: method as 'GET', url, ...(body === undefined ? {} : { payload: body as object }) });
   return { status: res.statusCode, body: res.json() };
 }
 

@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { createPool, type Pool } from '../../src/db/pool.ts';
 import { ERROR_CODES } from '../../src/errors.ts';
 import { buildServer } from '../../src/server.ts';
+import { ADMIN_TOKEN_HEADERS, TEST_ADMIN_TOKEN } from '../helpers/server.ts';
 
 interface Operation {
   parameters?: { name: string; in: string; description?: string }[];
@@ -26,8 +27,8 @@ describe('GET /api/openapi.json', () => {
   let doc: { openapi: string; paths: Record<string, Record<string, Operation>> };
   before(async () => {
     pool = createPool('postgresql://nobody@127.0.0.1:1/none'); // the document needs no database
-    app = await buildServer(loadConfig({ env: {}, flags: { logLevel: 'silent' } }), { pool, logger: pino({ level: 'silent' }) });
-    const res = await app.inject({ url: '/api/openapi.json' });
+    app = await buildServer(loadConfig({ env: {}, flags: { logLevel: 'silent', 'auth.adminToken': TEST_ADMIN_TOKEN } }), { pool, logger: pino({ level: 'silent' }) });
+    const res = await app.inject({ url: '/api/openapi.json', headers: ADMIN_TOKEN_HEADERS });
     assert.equal(res.statusCode, 200);
     doc = res.json();
   });
@@ -66,19 +67,23 @@ describe('GET /api/openapi.json', () => {
       assert.deepEqual(codes, Object.keys(ERROR_CODES));
     }
     assert.ok(doc.paths['/api/records/{id}']?.get?.responses['404']);
+    assert.ok(doc.paths['/api/records']?.get?.responses['401'], 'reads document 401');
+    const write = doc.paths['/api/machines/{machine_id}/records']?.delete;
+    assert.ok(write?.responses['401'] && write.responses['403'], 'admin writes document 401 and 403');
+    assert.ok(doc.paths['/api/auth/login'], 'login is documented');
   });
 
   test('serves the interactive documentation at /docs', async () => {
-    const res = await app.inject({ url: '/docs' });
+    const res = await app.inject({ url: '/docs', headers: ADMIN_TOKEN_HEADERS });
     assert.equal(res.statusCode, 200);
     assert.match(res.headers['content-type'] as string, /text\/html/);
     assert.match(res.body, /swagger-ui/);
-    const json = await app.inject({ url: '/docs/json' });
+    const json = await app.inject({ url: '/docs/json', headers: ADMIN_TOKEN_HEADERS });
     assert.deepEqual(Object.keys(json.json().paths).sort(), Object.keys(doc.paths).sort());
   });
 
   test('answers 503 DB_UNAVAILABLE with Retry-After from API routes when the database is unreachable', async () => {
-    const res = await app.inject({ url: '/api/records' });
+    const res = await app.inject({ url: '/api/records', headers: ADMIN_TOKEN_HEADERS });
     assert.equal(res.statusCode, 503);
     assert.equal(res.json().code, 'DB_UNAVAILABLE');
     assert.equal(res.headers['retry-after'], '10');

@@ -6,13 +6,20 @@ describe('telemetrics command', () => {
   test('lists its commands in --help', async () => {
     const result = await runCli(['--help']);
     assert.equal(result.code, 0);
-    for (const command of ['serve', 'migrate', 'resetdb', 'version']) assert.match(result.stdout, new RegExp(`^\\s+${command}\\b`, 'm'));
+    for (const command of ['serve', 'migrate', 'resetdb', 'user', 'token', 'version']) assert.match(result.stdout, new RegExp(`^\\s+${command}\\b`, 'm'));
   });
 
   test('documents the stable flags in serve --help', async () => {
     const result = await runCli(['serve', '--help']);
     assert.equal(result.code, 0);
-    for (const flag of ['--host', '--port', '--database-url', '--data-dir', '--config']) assert.ok(result.stdout.includes(flag), flag);
+    for (const flag of ['--host', '--port', '--database-url', '--data-dir', '--config', '--public-read', '--admin-token']) assert.ok(result.stdout.includes(flag), flag);
+  });
+
+  test('lists the user and token subcommands in their --help', async () => {
+    const user = await runCli(['user', '--help']);
+    for (const command of ['add', 'remove', 'passwd', 'list']) assert.match(user.stdout, new RegExp(`^\\s+${command}\\b`, 'm'));
+    const token = await runCli(['token', '--help']);
+    for (const command of ['create', 'revoke', 'list']) assert.match(token.stdout, new RegExp(`^\\s+${command}\\b`, 'm'));
   });
 
   test('prints the version', async () => {

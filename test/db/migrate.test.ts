@@ -18,7 +18,11 @@ for (const target of databaseTargets()) {
       );
       assert.deepEqual(
         tables.rows.map((r) => r.name),
-        ['crash_analysis', 'crash_signatures', 'guilty', 'guilty_blacklisted', 'imported_records', 'quarantined_records', 'record_fingerprints', 'record_host_rollups_daily', 'record_machine_rollups', 'record_rollups_daily', 'record_rollups_hourly', 'records', 'reprocess_jobs', 'retention_runs', 'schema_migrations'],
+        [
+          'api_tokens', 'crash_analysis', 'crash_signatures', 'guilty', 'guilty_blacklisted', 'imported_records', 'login_attempts', 'quarantined_records',
+          'record_fingerprints', 'record_host_rollups_daily', 'record_machine_rollups', 'record_rollups_daily', 'record_rollups_hourly', 'records',
+          'reprocess_jobs', 'retention_runs', 'schema_migrations', 'sessions', 'users',
+        ],
       );
     });
 

@@ -21,6 +21,8 @@ const FIXTURE = readFileSync(join(ROOT, 'test', 'fixtures', 'format-a-v4-wire.ht
 const FIXTURE_MACHINE_ID = '1ae3c7427824c00c97bcbcfd91c2a4e2';
 const CONFIG_FILE = '/etc/telemetrics-server/config.json';
 const SERVER_PORT = '18931';
+/** Written to the config by the install (TELEMETRICS_ADMIN_TOKEN): /api needs a credential. */
+const DEPLOY_ADMIN_TOKEN = 'deploy-test-admin-token-4f1c9e';
 const HAS_OPENSSL = spawnSync('openssl', ['version']).status === 0;
 
 const skipReason = whySkip();
@@ -84,10 +86,10 @@ function sendRaw(port: number, bytes: Buffer): Promise<string> {
   });
 }
 
-function fetchText(url: string, host = 'localhost'): Promise<{ status: number; body: string }> {
+function fetchText(url: string, host = 'localhost', headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   const getter = url.startsWith('https:') ? httpsGet : httpGet;
   return new Promise((resolve, reject) => {
-    const req = getter(url, { headers: { Host: host }, rejectUnauthorized: false, timeout: 10_000 }, (res) => {
+    const req = getter(url, { headers: { Host: host, ...headers }, rejectUnauthorized: false, timeout: 10_000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
@@ -171,7 +173,7 @@ describe('scripts/deploy.sh on this machine', { skip: skipReason }, () => {
     });
 
     await t.test('install from the working tree, without questions', async () => {
-      const run = await runDeploy(['-a', 'install', '-d', 'debian', '-p', SERVER_PORT, '--yes']);
+      const run = await runDeploy(['-a', 'install', '-d', 'debian', '-p', SERVER_PORT, '--yes'], { TELEMETRICS_ADMIN_TOKEN: DEPLOY_ADMIN_TOKEN });
       expectSuccess(run, 'install');
       assert.match(run.output, /deploy\.sh -a install done in \d+ s:/);
       assert.match(run.output, /created service user telemetrics/);
@@ -197,7 +199,9 @@ describe('scripts/deploy.sh on this machine', { skip: skipReason }, () => {
       assert.deepEqual(await findFixtureRecords(), [
         { machine_id: FIXTURE_MACHINE_ID, host_type: 'no_sv_file|no_pn_file|no_pvr_file', board_name: 'no_bn_file|no_bv_file', bios_version: 'no_bv_file', cpu_model: 'AMD EPYC', event_id: '0123456789abcdef0123456789abcdef', build: '12' },
       ]);
-      const api = await fetchText(`http://127.0.0.1/api/records?machine_id=${FIXTURE_MACHINE_ID}`);
+      const anonymous = await fetchText(`http://127.0.0.1/api/records?machine_id=${FIXTURE_MACHINE_ID}`);
+      assert.ok([401, 404].includes(anonymous.status), `anonymous /api: ${anonymous.status} ${anonymous.body}`);
+      const api = await fetchText(`http://127.0.0.1/api/records?machine_id=${FIXTURE_MACHINE_ID}`, 'localhost', { Authorization: `Bearer ${DEPLOY_ADMIN_TOKEN}` });
       if (api.status === 404 && /Route GET/.test(api.body)) {
         st.diagnostic('GET /api/records does not exist in this tree: record checked in the database only');
       } else {

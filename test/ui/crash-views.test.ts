@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
-import { databaseTargets } from '../helpers/database.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import type { TestServer } from '../helpers/server.ts';
 import { browserMissingReason, fetchJson, launchBrowser, saveScreenshot, type TestBrowser } from './browser.ts';
 import { parseShownNumber } from './page-reading.ts';
 import { seedRecords } from './seed-ui-records.ts';
+import { adminHeaders, signIn, startUiTestServer } from './sign-in.ts';
 
 interface GuiltyTotals {
   id: number;
@@ -31,10 +31,11 @@ describe('crash views', { skip }, () => {
   let available = false;
 
   before(async () => {
-    server = await startTestServer(databaseTargets()[0] as ReturnType<typeof databaseTargets>[number]);
+    server = await startUiTestServer();
     await seedRecords(server.baseUrl);
-    available = (await fetch(`${server.baseUrl}/api/crashes/guilties`)).status !== 404;
+    available = (await fetch(`${server.baseUrl}/api/crashes/guilties`, { headers: adminHeaders() })).status !== 404;
     browser = await launchBrowser();
+    await signIn(browser.context, server.baseUrl);
     page = await browser.newPage();
   });
   after(async () => {

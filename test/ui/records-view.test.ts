@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { databaseTargets } from '../helpers/database.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import type { TestServer } from '../helpers/server.ts';
 import { browserMissingReason, fetchJson, launchBrowser, saveScreenshot, type TestBrowser } from './browser.ts';
 import { parseShownNumber, readRecordIds, readTableRows, waitForView } from './page-reading.ts';
 import { postRecord, seedRecords, XSS_HOST_TYPE, XSS_PAYLOADS } from './seed-ui-records.ts';
+import { adminHeaders, signIn, startUiTestServer } from './sign-in.ts';
 
 interface ApiRecord {
   id: number;
@@ -27,9 +27,10 @@ describe('records view and dashboard', { skip }, () => {
   let page: Page;
 
   before(async () => {
-    server = await startTestServer(databaseTargets()[0] as ReturnType<typeof databaseTargets>[number]);
+    server = await startUiTestServer();
     await seedRecords(server.baseUrl);
     browser = await launchBrowser();
+    await signIn(browser.context, server.baseUrl);
     page = await browser.newPage();
   });
   after(async () => {
@@ -180,9 +181,9 @@ describe('records view and dashboard', { skip }, () => {
     const jsonl = await page.getByRole('link', { name: 'JSON Lines' }).getAttribute('href');
     assert.equal(csv, '/api/export/records.csv?severity=4');
     assert.equal(jsonl, '/api/export/records.jsonl?severity=4');
-    const csvAnswer = await fetch(`${server.baseUrl}${csv}`);
+    const csvAnswer = await fetch(`${server.baseUrl}${csv}`, { headers: adminHeaders() });
     assert.match(csvAnswer.headers.get('content-type') ?? '', /^text\/csv/);
-    const lines = (await (await fetch(`${server.baseUrl}${jsonl}`)).text()).trim().split('\n');
+    const lines = (await (await fetch(`${server.baseUrl}${jsonl}`, { headers: adminHeaders() })).text()).trim().split('\n');
     assert.deepEqual(lines.map((l) => (JSON.parse(l) as ApiRecord).id), await apiIds({ severity: '4' }));
   });
 

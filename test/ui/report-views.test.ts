@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { databaseTargets } from '../helpers/database.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import type { TestServer } from '../helpers/server.ts';
 import { browserMissingReason, fetchJson, launchBrowser, saveScreenshot, type TestBrowser } from './browser.ts';
 import { parseShownNumber, readTableRows } from './page-reading.ts';
 import { seedRecords } from './seed-ui-records.ts';
+import { adminHeaders, signIn, startUiTestServer } from './sign-in.ts';
 
 const skip = browserMissingReason() ?? false;
 
@@ -19,9 +19,10 @@ describe('chart views', { skip }, () => {
   let page: Page;
 
   before(async () => {
-    server = await startTestServer(databaseTargets()[0] as ReturnType<typeof databaseTargets>[number]);
+    server = await startUiTestServer();
     await seedRecords(server.baseUrl);
     browser = await launchBrowser();
+    await signIn(browser.context, server.baseUrl);
     page = await browser.newPage();
   });
   after(async () => {
@@ -122,7 +123,7 @@ describe('chart views', { skip }, () => {
   test('an unknown address shows a not-found view, and the API keeps its JSON 404', async () => {
     await page.goto(`${server.baseUrl}/no/such/view`);
     await page.getByRole('heading', { name: 'Not found' }).waitFor();
-    const api = await fetch(`${server.baseUrl}/api/no-such-route`, { headers: { Accept: 'text/html' } });
+    const api = await fetch(`${server.baseUrl}/api/no-such-route`, { headers: adminHeaders({ Accept: 'text/html' }) });
     assert.equal(api.status, 404);
     assert.equal(((await api.json()) as { code: string }).code, 'NOT_FOUND');
   });

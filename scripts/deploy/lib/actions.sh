@@ -33,6 +33,15 @@ ensure_user() {
   install -d -m 0750 -o "$APP_USER" -g "$APP_USER" "$STATE_DIR"
 }
 
+# TELEMETRICS_ADMIN_PASSWORD (first admin) and TELEMETRICS_ADMIN_TOKEN (admin API token)
+# go into the config when set; checked here so that a bad one fails before any change.
+check_auth_settings() {
+  local password=${TELEMETRICS_ADMIN_PASSWORD:-} token=${TELEMETRICS_ADMIN_TOKEN:-}
+  if [ -n "$password" ] && [ "${#password}" -lt 8 ]; then die "TELEMETRICS_ADMIN_PASSWORD must have 8 or more characters"; fi
+  if [ -n "$token" ] && ! [[ $token =~ ^[!-~]{16,512}$ ]]; then die "TELEMETRICS_ADMIN_TOKEN must be 16 to 512 printable ASCII characters without spaces"; fi
+  return 0
+}
+
 # The database password: TELEMETRICS_DB_PASSWORD, else the installed config's, else a new one.
 choose_password() {
   local password=${TELEMETRICS_DB_PASSWORD:-}
@@ -95,6 +104,7 @@ resolve_port() {
 
 action_install() {
   check_node
+  check_auth_settings
   install_packages
   ensure_postgresql_running
   ensure_user

@@ -138,16 +138,20 @@ read_config_value() { # dotted key, default
 }
 
 # Writes the config from the template, keeping every key the operator set; only
-# databaseUrl and port are ours. Readable by the service user alone.
+# databaseUrl and port are ours, plus auth.initialAdminPassword and auth.adminToken
+# when TELEMETRICS_ADMIN_PASSWORD / TELEMETRICS_ADMIN_TOKEN are set. Readable by the
+# service user alone.
 write_config() {
   local database_url=$1 existed=0
   [ -f "$CONFIG_FILE" ] && existed=1
   install -d -m 0750 -o root -g "$APP_USER" "$CONFIG_DIR"
   install -d -m 0755 -o root -g root "$CONFIG_DIR/nginx"
   install -d -m 0700 -o root -g root "$TLS_DIR"
-  DEPLOY_CONFIG_FILE=$CONFIG_FILE DEPLOY_TEMPLATE=$TEMPLATES_DIR/config.json DEPLOY_DATABASE_URL=$database_url DEPLOY_PORT=$PORT "$NODE_BIN" -e '
+  DEPLOY_CONFIG_FILE=$CONFIG_FILE DEPLOY_TEMPLATE=$TEMPLATES_DIR/config.json DEPLOY_DATABASE_URL=$database_url DEPLOY_PORT=$PORT \
+    DEPLOY_ADMIN_PASSWORD=${TELEMETRICS_ADMIN_PASSWORD:-} DEPLOY_ADMIN_TOKEN=${TELEMETRICS_ADMIN_TOKEN:-} "$NODE_BIN" -e '
     const fs = require("fs");
     const { DEPLOY_CONFIG_FILE: file, DEPLOY_TEMPLATE: template, DEPLOY_DATABASE_URL: databaseUrl, DEPLOY_PORT: port } = process.env;
+    const { DEPLOY_ADMIN_PASSWORD: adminPassword, DEPLOY_ADMIN_TOKEN: adminToken } = process.env;
     let current = {};
     try {
       current = JSON.parse(fs.readFileSync(file, "utf8"));
@@ -155,6 +159,10 @@ write_config() {
       if (e.code !== "ENOENT") { console.error(`cannot read ${file}: ${e.message}`); process.exit(1); }
     }
     const next = { ...JSON.parse(fs.readFileSync(template, "utf8")), ...current, databaseUrl, port: Number(port) };
+    const auth = { ...(next.auth ?? {}) };
+    if (adminPassword) auth.initialAdminPassword = adminPassword;
+    if (adminToken) auth.adminToken = adminToken;
+    if (Object.keys(auth).length > 0) next.auth = auth;
     fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
     fs.renameSync(`${file}.tmp`, file);
   '

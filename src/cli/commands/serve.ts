@@ -1,12 +1,14 @@
 // `telemetrics serve`: opens the database (starting the embedded one when no URL
-// is configured), applies migrations, listens, and on SIGTERM/SIGINT stops
-// accepting, finishes what is in flight, stops the database and exits 0.
+// is configured), applies migrations, creates the first admin when no user exists,
+// listens, and on SIGTERM/SIGINT stops accepting, finishes what is in flight, stops
+// the database and exits 0.
 
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
 import { openDatabase } from '../../db/database.ts';
 import { migrate } from '../../db/migrate.ts';
+import { ensureInitialAdmin } from '../../auth/initial-admin.ts';
 import { describeTarget } from '../../db/pool.ts';
 import { createLogger } from '../../logger.ts';
 import { buildServer } from '../../server.ts';
@@ -28,6 +30,7 @@ export async function serve(config: Config): Promise<void> {
   try {
     const applied = await migrate(db.pool);
     if (applied.length) logger.info({ applied }, 'database migrations applied');
+    await ensureInitialAdmin(db.pool, config, logger);
     app = await buildServer(config, { pool: db.pool, logger });
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {

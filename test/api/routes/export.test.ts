@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { databaseTargets } from '../../helpers/database.ts';
-import { startTestServer, type TestServer } from '../../helpers/server.ts';
+import { ADMIN_TOKEN_HEADERS, startTestServer, type TestServer } from '../../helpers/server.ts';
 import { insertGeneratedRecords, insertSeedRecords } from '../seed-records.ts';
 
 const TOTAL = 100_000;
@@ -52,7 +52,7 @@ for (const target of databaseTargets()) {
     after(() => server.close());
 
     test('streams every record as RFC 4180 CSV, newest first, each row equal to the database', async () => {
-      const res = await fetch(`${server.baseUrl}/api/export/records.csv`);
+      const res = await fetch(`${server.baseUrl}/api/export/records.csv`, { headers: ADMIN_TOKEN_HEADERS });
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('content-type'), 'text/csv; charset=utf-8');
       assert.match(res.headers.get('content-disposition') ?? '', /^attachment; filename="records-\d{8}T\d{6}Z\.csv"$/);
@@ -68,7 +68,7 @@ for (const target of databaseTargets()) {
     });
 
     test('streams every record as JSON Lines in the /api/records shape', async () => {
-      const res = await fetch(`${server.baseUrl}/api/export/records.jsonl`);
+      const res = await fetch(`${server.baseUrl}/api/export/records.jsonl`, { headers: ADMIN_TOKEN_HEADERS });
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('content-type'), 'application/x-ndjson; charset=utf-8');
       const lines = (await res.text()).split('\n');
@@ -81,24 +81,24 @@ for (const target of databaseTargets()) {
           && got.external === (want.external === 'true') && got.machine_id === want.machine_id && got.classification === want.classification;
         assert.ok(same, `line ${i}: ${lines[i]}`);
       }
-      const { records: [first] } = (await (await fetch(`${server.baseUrl}/api/records?limit=1`)).json()) as { records: unknown[] };
+      const { records: [first] } = (await (await fetch(`${server.baseUrl}/api/records?limit=1`, { headers: ADMIN_TOKEN_HEADERS })).json()) as { records: unknown[] };
       assert.deepEqual(JSON.parse(lines[0] ?? ''), first);
     });
 
     test('keeps serving after a client abandons an export midway', async () => {
       const controller = new AbortController();
-      const res = await fetch(`${server.baseUrl}/api/export/records.jsonl`, { signal: controller.signal });
+      const res = await fetch(`${server.baseUrl}/api/export/records.jsonl`, { signal: controller.signal, headers: ADMIN_TOKEN_HEADERS });
       const reader = (res.body as ReadableStream<Uint8Array>).getReader();
       const first = await reader.read();
       assert.ok((first.value?.length ?? 0) > 0);
       controller.abort();
       await reader.read().catch(() => undefined);
-      const next = await fetch(`${server.baseUrl}/api/records?limit=1`);
+      const next = await fetch(`${server.baseUrl}/api/records?limit=1`, { headers: ADMIN_TOKEN_HEADERS });
       assert.equal(next.status, 200);
     });
 
     test('exports only the filtered records', async () => {
-      const res = await fetch(`${server.baseUrl}/api/export/records.csv?severity=2&classification=org.clearlinux/crash/*`);
+      const res = await fetch(`${server.baseUrl}/api/export/records.csv?severity=2&classification=org.clearlinux/crash/*`, { headers: ADMIN_TOKEN_HEADERS });
       const rows = parseCsv(await res.text()).slice(1);
       const want = expected.filter((r) => r.severity === '2' && r.classification?.startsWith('org.clearlinux/crash/'));
       assert.ok(want.length > 1000);
@@ -119,7 +119,7 @@ for (const target of databaseTargets()) {
     after(() => server.close());
 
     test('writes the reference header and escaping, with no default window', async () => {
-      const res = await server.app.inject({ url: '/api/export/records.csv?format=reference' });
+      const res = await server.inject({ url: '/api/export/records.csv?format=reference' });
       assert.equal(res.statusCode, 200);
       const epochs = (await server.db.pool.query<{ e: string }>('SELECT trim_scale(extract(epoch FROM received_at)::numeric(20,6))::text AS e FROM records ORDER BY id DESC')).rows.map((r) => r.e);
       assert.equal(
@@ -131,14 +131,14 @@ for (const target of databaseTargets()) {
     });
 
     test('answers 400 naming format for an unknown format', async () => {
-      const res = await server.app.inject({ url: '/api/export/records.csv?format=excel' });
+      const res = await server.inject({ url: '/api/export/records.csv?format=excel' });
       assert.equal(res.statusCode, 400);
       assert.equal(res.json().details[0].field, 'format');
     });
 
     test('answers 400 before streaming when a filter is invalid', async () => {
       for (const url of ['/api/export/records.csv?payload=(', '/api/export/records.jsonl?severity=9']) {
-        const res = await server.app.inject({ url });
+        const res = await server.inject({ url });
         assert.equal(res.statusCode, 400, url);
         assert.equal(res.headers['content-type'], 'application/json; charset=utf-8');
         assert.equal(res.headers['content-disposition'], undefined);
@@ -146,9 +146,9 @@ for (const target of databaseTargets()) {
     });
 
     test('answers only the header for an empty result', async () => {
-      const res = await server.app.inject({ url: '/api/export/records.csv?machine_id=nobody' });
+      const res = await server.inject({ url: '/api/export/records.csv?machine_id=nobody' });
       assert.equal(res.body.split('\r\n').length, 2);
-      const jsonl = await server.app.inject({ url: '/api/export/records.jsonl?machine_id=nobody' });
+      const jsonl = await server.inject({ url: '/api/export/records.jsonl?machine_id=nobody' });
       assert.equal(jsonl.body, '');
     });
   });

@@ -16,7 +16,7 @@ for (const target of databaseTargets()) {
 
     test('answers the record with processed, guilty and signature null before crash analysis', async () => {
       const [id] = await insertSeedRecords(server.db.pool, [{ label: 'plain', payload: 'p' }]);
-      const res = await server.app.inject({ url: `/api/records/${id}` });
+      const res = await server.inject({ url: `/api/records/${id}` });
       assert.equal(res.statusCode, 200);
       const body = res.json();
       assert.equal(body.id, id);
@@ -24,7 +24,7 @@ for (const target of databaseTargets()) {
       assert.equal(body.processed, null);
       assert.equal(body.guilty, null);
       assert.equal(body.signature, null);
-      const listed = await server.app.inject({ url: `/api/records?from_id=${id}&before_id=${(id ?? 0) + 1}` });
+      const listed = await server.inject({ url: `/api/records?from_id=${id}&before_id=${(id ?? 0) + 1}` });
       assert.deepEqual({ ...listed.json().records[0], processed: null, guilty: null, signature: null }, body);
     });
 
@@ -36,14 +36,14 @@ for (const target of databaseTargets()) {
         "INSERT INTO crash_analysis (record_id, received_at, guilty_id, signature) SELECT id, received_at, $2, 'sig-1' FROM records WHERE id = $1",
         [id, guiltyId],
       );
-      const body = (await server.app.inject({ url: `/api/records/${id}` })).json();
+      const body = (await server.inject({ url: `/api/records/${id}` })).json();
       assert.equal(body.processed, true);
       assert.deepEqual(body.guilty, { id: guiltyId, function: 'crash_here', module: 'libx.so' });
       assert.equal(body.signature, 'sig-1');
     });
 
     test('answers 404 NOT_FOUND for an id no record has', async () => {
-      const res = await server.app.inject({ url: '/api/records/987654321' });
+      const res = await server.inject({ url: '/api/records/987654321' });
       assert.equal(res.statusCode, 404);
       assert.equal(res.json().code, 'NOT_FOUND');
       assert.equal(res.json().message, 'Record 987654321 not found');
@@ -51,7 +51,7 @@ for (const target of databaseTargets()) {
 
     test('answers 400 naming id for an id that is not a number or too large', async () => {
       for (const id of ['abc', '-1', '1.5', '99999999999999999999']) {
-        const res = await server.app.inject({ url: `/api/records/${id}` });
+        const res = await server.inject({ url: `/api/records/${id}` });
         assert.equal(res.statusCode, 400, id);
         assert.equal(res.json().code, 'QUERY_PARAM_INVALID');
         assert.equal(res.json().details[0].field, 'id');
@@ -72,7 +72,7 @@ for (const target of databaseTargets()) {
     });
     after(() => server.close());
 
-    const labels = async (url: string) => (await server.app.inject({ url })).json().records.map((r: { event_id: string }) => r.event_id);
+    const labels = async (url: string) => (await server.inject({ url })).json().records.map((r: { event_id: string }) => r.event_id);
 
     test('answers the records of that machine only, newest first, within 30 days by default', async () => {
       assert.deepEqual(await labels('/api/machines/machine-a/records'), ['a2', 'a1']);
@@ -84,7 +84,7 @@ for (const target of databaseTargets()) {
     });
 
     test('answers 400 for a machine id longer than 32 characters', async () => {
-      const res = await server.app.inject({ url: `/api/machines/${'m'.repeat(33)}/records` });
+      const res = await server.inject({ url: `/api/machines/${'m'.repeat(33)}/records` });
       assert.equal(res.statusCode, 400);
       assert.equal(res.json().message, 'Machine id value is invalid');
       assert.equal(res.json().details[0].field, 'machine_id');

@@ -24,7 +24,7 @@ for (const target of databaseTargets()) {
       let url: string | undefined = first;
       let pages = 0;
       while (url) {
-        const res: { statusCode: number; json: () => { records: { id: number }[] }; headers: Record<string, unknown> } = await server.app.inject({ url });
+        const res: { statusCode: number; json: () => { records: { id: number }[] }; headers: Record<string, unknown> } = await server.inject({ url });
         assert.equal(res.statusCode, 200);
         ids.push(...res.json().records.map((r) => r.id));
         pages++;

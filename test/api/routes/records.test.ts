@@ -26,13 +26,13 @@ for (const target of databaseTargets()) {
     test('finds the posted underscore-names record by severity and not by another build', async (t) => {
       const server = await startTestServer(target);
       t.after(() => server.close());
-      const posted = await server.app.inject({ method: 'POST', url: '/', headers: buildRecordUnderscoreNames(), payload: 'test' });
+      const posted = await server.inject({ method: 'POST', url: '/', headers: buildRecordUnderscoreNames(), payload: 'test' });
       assert.equal(posted.statusCode, 201);
-      const bySeverity = await server.app.inject({ url: '/api/records?severity=1' });
+      const bySeverity = await server.inject({ url: '/api/records?severity=1' });
       assert.equal(bySeverity.statusCode, 200);
       assert.equal(bySeverity.json().records.length, 1);
       assert.deepEqual(bySeverity.json().records[0], posted.json());
-      const byBuild = await server.app.inject({ url: '/api/records?build=17780' });
+      const byBuild = await server.inject({ url: '/api/records?build=17780' });
       assert.deepEqual(byBuild.json(), { records: [] });
     });
   });
@@ -50,7 +50,7 @@ for (const target of databaseTargets()) {
     // Rows were inserted in ROWS order, so newest first (id descending) is the reverse.
     const newestFirst = (list: string[]) => ROWS.map((r) => r.label ?? '').reverse().filter((l) => list.includes(l));
     const labels = async (query: string): Promise<string[]> => {
-      const res = await server.app.inject({ url: `/api/records?${query}` });
+      const res = await server.inject({ url: `/api/records?${query}` });
       assert.equal(res.statusCode, 200, `${query}: ${res.body}`);
       return (res.json().records as { event_id: string }[]).map((r) => r.event_id);
     };
@@ -144,7 +144,7 @@ for (const target of databaseTargets()) {
     });
 
     test('answers the record shape of the collector, newest first', async () => {
-      const res = await server.app.inject({ url: '/api/records?machine_id=m4' });
+      const res = await server.inject({ url: '/api/records?machine_id=m4' });
       const [record] = res.json().records;
       assert.deepEqual(Object.keys(record), [
         'arch', 'bios_version', 'board_name', 'build', 'classification', 'cpu_model', 'event_id', 'external', 'id',
@@ -158,10 +158,10 @@ for (const target of databaseTargets()) {
     });
 
     test('links the next page when the page is full', async () => {
-      const res = await server.app.inject({ url: '/api/records?limit=2&severity_max=4' });
+      const res = await server.inject({ url: '/api/records?limit=2&severity_max=4' });
       const lastId = res.json().records[1].id;
       assert.equal(res.headers.link, `</api/records?limit=2&severity_max=4&before_id=${lastId}>; rel="next"`);
-      const short = await server.app.inject({ url: '/api/records?limit=1000' });
+      const short = await server.inject({ url: '/api/records?limit=1000' });
       assert.equal(short.headers.link, undefined);
     });
   });
@@ -217,7 +217,7 @@ for (const target of databaseTargets()) {
     ];
     for (const [query, field, message] of cases) {
       test(`answers 400 "${message}" naming ${field} for ?${query.slice(0, 40)}`, async () => {
-        const res = await server.app.inject({ url: `/api/records?${query}` });
+        const res = await server.inject({ url: `/api/records?${query}` });
         assert.equal(res.statusCode, 400, res.body);
         const body = res.json();
         assert.equal(body.message, message);
@@ -229,14 +229,14 @@ for (const target of databaseTargets()) {
     }
 
     test('names every invalid parameter in details, the first one in the message', async () => {
-      const res = await server.app.inject({ url: '/api/records?severity=9&limit=5000&data_source=x' });
+      const res = await server.inject({ url: '/api/records?severity=9&limit=5000&data_source=x' });
       assert.equal(res.json().message, 'Severity should be a numeric value');
       assert.deepEqual(res.json().details.map((d: { field: string }) => d.field), ['severity', 'data_source']);
     });
 
     test('accepts the limits the reference rejected as strings (§15 item 3)', async () => {
       for (const limit of ['5', '50', '999', '1000', '0001']) {
-        assert.equal((await server.app.inject({ url: `/api/records?limit=${limit}` })).statusCode, 200, limit);
+        assert.equal((await server.inject({ url: `/api/records?limit=${limit}` })).statusCode, 200, limit);
       }
     });
   });

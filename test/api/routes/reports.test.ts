@@ -36,7 +36,7 @@ for (const target of databaseTargets()) {
     });
     after(() => server.close());
     const get = async (query = '') => {
-      const res = await server.app.inject({ url: `/api/stats/mce${query}` });
+      const res = await server.inject({ url: `/api/stats/mce${query}` });
       assert.equal(res.statusCode, 200, res.body);
       return res.json();
     };
@@ -78,7 +78,7 @@ for (const target of databaseTargets()) {
     });
 
     test('answers 400 naming top when it is out of range', async () => {
-      const res = await server.app.inject({ url: '/api/stats/mce?top=0' });
+      const res = await server.inject({ url: '/api/stats/mce?top=0' });
       assert.equal(res.statusCode, 400);
       assert.equal(res.json().details[0].field, 'top');
     });
@@ -103,7 +103,7 @@ for (const target of databaseTargets()) {
     after(() => server.close());
 
     test('counts thermal reports per week index since the Sunday four weeks back, newest first', async () => {
-      const res = await server.app.inject({ url: '/api/stats/thermal' });
+      const res = await server.inject({ url: '/api/stats/thermal' });
       assert.equal(res.statusCode, 200, res.body);
       const body = res.json();
       assert.equal(body.year_start, new Date(yearStart * 1000).toISOString());
@@ -113,7 +113,7 @@ for (const target of databaseTargets()) {
     });
 
     test('applies the shared filter', async () => {
-      const res = await server.app.inject({ url: '/api/stats/thermal?machine_id=nobody' });
+      const res = await server.inject({ url: '/api/stats/thermal?machine_id=nobody' });
       assert.deepEqual(res.json().weeks, []);
     });
   });

@@ -35,7 +35,7 @@ for (const target of databaseTargets()) {
     });
     after(() => server.close());
     const get = async (url: string) => {
-      const res = await server.app.inject({ url });
+      const res = await server.inject({ url });
       assert.equal(res.statusCode, 200, res.body);
       return res.json();
     };
@@ -57,7 +57,7 @@ for (const target of databaseTargets()) {
     });
 
     test('answers 400 naming build_pattern when it is not a valid regex', async () => {
-      const res = await server.app.inject({ url: '/api/stats/builds?build_pattern=%5B' });
+      const res = await server.inject({ url: '/api/stats/builds?build_pattern=%5B' });
       assert.equal(res.statusCode, 400);
       assert.equal(res.json().details[0].field, 'build_pattern');
     });
@@ -82,7 +82,7 @@ for (const target of databaseTargets()) {
     });
 
     test('answers 400 with the reference message for a bad shared parameter', async () => {
-      const res = await server.app.inject({ url: '/api/stats/classifications?severity=7' });
+      const res = await server.inject({ url: '/api/stats/classifications?severity=7' });
       assert.equal(res.statusCode, 400);
       assert.equal(res.json().message, 'Severity should be a numeric value');
     });
@@ -102,7 +102,7 @@ for (const target of databaseTargets()) {
     });
     after(() => server.close());
     const windows = async (query = '') => {
-      const res = await server.app.inject({ url: `/api/stats/population${query}` });
+      const res = await server.inject({ url: `/api/stats/population${query}` });
       assert.equal(res.statusCode, 200, res.body);
       return res.json();
     };

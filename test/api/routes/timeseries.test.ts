@@ -34,7 +34,7 @@ for (const target of databaseTargets()) {
     });
     after(() => server.close());
     const get = async (query: string) => {
-      const res = await server.app.inject({ url: `/api/stats/timeseries?${query}` });
+      const res = await server.inject({ url: `/api/stats/timeseries?${query}` });
       assert.equal(res.statusCode, 200, res.body);
       return res.json();
     };
@@ -118,7 +118,7 @@ for (const target of databaseTargets()) {
     ];
     for (const [query, field] of invalid) {
       test(`answers 400 naming ${field} for ?${query}`, async () => {
-        const res = await server.app.inject({ url: `/api/stats/timeseries?${query}` });
+        const res = await server.inject({ url: `/api/stats/timeseries?${query}` });
         assert.equal(res.statusCode, 400, res.body);
         assert.equal(res.json().code, 'QUERY_PARAM_INVALID');
         assert.equal(res.json().details[0].field, field);

@@ -6,11 +6,13 @@ import { Page } from '../../components/page.tsx';
 import { Empty, ErrorNote, Loading } from '../../components/status.tsx';
 import { guiltyLabel } from '../../format.ts';
 import { hrefOf, type Location } from '../../router.ts';
+import { useSession } from '../../session.ts';
 import { useApi } from '../../use-api.ts';
 
 export function BacktracesView({ id, location }: { id: number; location: Location }) {
   const machineId = location.query.get('machine_id') ?? undefined;
   const build = location.query.get('build') ?? undefined;
+  const { isAdmin } = useSession();
   const guilty = useApi(`guilty:${id}`, (signal) => getGuilty(id, signal));
   const state = useApi(`backtraces:${id}:${machineId}:${build}`, (signal) => listGuiltyBacktraces(id, { machine_id: machineId, build }, signal));
   const backtraces = state.data?.backtraces ?? [];
@@ -55,7 +57,7 @@ export function BacktracesView({ id, location }: { id: number; location: Locatio
                   <td>
                     <div class="backtrace-links">
                       <a href={hrefOf('/records', { record: b.record_id })}>Record details</a>{' '}
-                      <a href={hrefOf(`/crashes/blacklist/record/${b.record_id}`, { guilty_id: id })}>Update blacklist</a>
+                      {isAdmin ? <a href={hrefOf(`/crashes/blacklist/record/${b.record_id}`, { guilty_id: id })}>Update blacklist</a> : null}
                     </div>
                     <ol class="frames" start={0}>
                       {b.frames.map((f, fi) => (

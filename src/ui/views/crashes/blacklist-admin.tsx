@@ -4,9 +4,11 @@
 
 import { useState } from 'preact/hooks';
 import { addBlacklistEntry, listBlacklist, listHiddenGuilties, removeBlacklistEntry, requestReprocess, updateGuilty } from '../../api-client.ts';
+import { AdminRequired } from '../../components/admin-required.tsx';
 import { Notice, type NoticeMessage } from '../../components/notice.tsx';
 import { Page } from '../../components/page.tsx';
 import { Empty, ErrorNote, Loading } from '../../components/status.tsx';
+import { useSession } from '../../session.ts';
 import { asApiError, useApi } from '../../use-api.ts';
 import { ReprocessProgress } from './reprocess-progress.tsx';
 
@@ -15,6 +17,7 @@ type AdminPage = 'admin' | 'admin-add' | 'admin-remove' | 'admin-hidden' | 'admi
 const pair = (e: { function: string; module: string }) => `${e.function} [${e.module}]`;
 
 export function BlacklistAdmin({ page }: { page: AdminPage }) {
+  const { isAdmin } = useSession();
   const [notice, setNotice] = useState<NoticeMessage | null>(null);
   const [refresh, setRefresh] = useState(0);
   const run = async (action: () => Promise<NoticeMessage>) => {
@@ -25,6 +28,7 @@ export function BlacklistAdmin({ page }: { page: AdminPage }) {
     }
     setRefresh((n) => n + 1);
   };
+  if (!isAdmin) return <BlacklistReadOnly />;
   return (
     <Page title="Guilty blacklist" docTitle="Guilty Blacklist - CLR Telemetry">
       <nav class="sub-nav" aria-label="Blacklist pages">
@@ -56,6 +60,20 @@ export function BlacklistAdmin({ page }: { page: AdminPage }) {
       <section>
         <h2>Reprocessing</h2>
         <ReprocessProgress refresh={refresh} />
+      </section>
+    </Page>
+  );
+}
+
+/** Viewers and anonymous readers: the filters and the reprocessing, without the controls. */
+function BlacklistReadOnly() {
+  return (
+    <Page title="Guilty blacklist" docTitle="Guilty Blacklist - CLR Telemetry">
+      <AdminRequired what="Changing the guilty blacklist, hiding guilties or resetting them" />
+      <CurrentFilters refresh={0} />
+      <section>
+        <h2>Reprocessing</h2>
+        <ReprocessProgress refresh={0} />
       </section>
     </Page>
   );

@@ -10,10 +10,12 @@ import { Empty, ErrorNote, Loading } from '../../components/status.tsx';
 import { compareBuilds, guiltyLabel } from '../../format.ts';
 import { hrefOf } from '../../router.ts';
 import { asApiError, useApi } from '../../use-api.ts';
+import { useSession } from '../../session.ts';
 import { CommentDialog } from './comment-dialog.tsx';
 
 export function GuiltyDetailsView({ id }: { id: number }) {
   const state = useApi(`guilty:${id}`, (signal) => getGuilty(id, signal));
+  const { isAdmin } = useSession();
   const [editing, setEditing] = useState(false);
   const [notice, setNotice] = useState<NoticeMessage | null>(null);
   const g = state.data;
@@ -53,16 +55,18 @@ export function GuiltyDetailsView({ id }: { id: number }) {
               <a href={`/crashes/guilty/${g.id}/backtraces`}>view</a>
             </dd>
           </dl>
-          <div class="form-actions">
-            <button type="button" onClick={() => setEditing(true)}>
-              Comment or hide…
-            </button>
-            {g.hidden ? (
-              <button type="button" onClick={() => void unhide(g)}>
-                Show again in top lists
+          {isAdmin ? (
+            <div class="form-actions">
+              <button type="button" onClick={() => setEditing(true)}>
+                Comment or hide…
               </button>
-            ) : null}
-          </div>
+              {g.hidden ? (
+                <button type="button" onClick={() => void unhide(g)}>
+                  Show again in top lists
+                </button>
+              ) : null}
+            </div>
+          ) : null}
           <MachineMappings guilty={g} />
           {editing ? (
             <CommentDialog

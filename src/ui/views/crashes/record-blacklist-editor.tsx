@@ -12,17 +12,20 @@ import {
   requestReprocess,
   type RecordFrames,
 } from '../../api-client.ts';
+import { AdminRequired } from '../../components/admin-required.tsx';
 import { Notice, type NoticeMessage } from '../../components/notice.tsx';
 import { Page } from '../../components/page.tsx';
 import { Empty, ErrorNote, Loading } from '../../components/status.tsx';
 import { guiltyLabel } from '../../format.ts';
 import { hrefOf } from '../../router.ts';
+import { useSession } from '../../session.ts';
 import { asApiError, useApi } from '../../use-api.ts';
 import { ReprocessProgress } from './reprocess-progress.tsx';
 
 const frameKey = (f: { function: string; module: string }) => JSON.stringify([f.function, f.module]);
 
 export function RecordBlacklistEditor({ recordId, guiltyId }: { recordId: number; guiltyId: number | null }) {
+  const { isAdmin } = useSession();
   const [generation, setGeneration] = useState(0);
   const state = useApi(`frames:${recordId}:${generation}`, (signal) => getRecordFrames(recordId, signal));
   const [notice, setNotice] = useState<NoticeMessage | null>(null);
@@ -70,6 +73,7 @@ export function RecordBlacklistEditor({ recordId, guiltyId }: { recordId: number
           </>
         ) : null}
       </p>
+      {isAdmin ? null : <AdminRequired what="Changing the guilty blacklist" />}
       <Notice message={notice} />
       {state.status === 'error' ? <ErrorNote error={state.error} what={`Frames of record ${recordId}`} onRetry={state.reload} /> : null}
       {state.status === 'loading' && !data ? <Loading /> : null}
@@ -83,7 +87,7 @@ export function RecordBlacklistEditor({ recordId, guiltyId }: { recordId: number
             void save(e.currentTarget as HTMLFormElement, data, submitter?.value === 'submit' ? 'submit' : 'apply');
           }}
         >
-          <fieldset key={generation}>
+          <fieldset key={generation} disabled={!isAdmin}>
             <legend>Frames of the crashing thread</legend>
             {data.frames.map((f, i) => {
               const isGuilty = currentGuilty !== null && currentGuilty.function === f.function && currentGuilty.module === f.module;
@@ -97,14 +101,16 @@ export function RecordBlacklistEditor({ recordId, guiltyId }: { recordId: number
               );
             })}
           </fieldset>
-          <div class="form-actions">
-            <button type="submit" name="mode" value="apply" disabled={busy}>
-              Apply
-            </button>
-            <button type="submit" name="mode" value="submit" class="primary" disabled={busy}>
-              Submit
-            </button>
-          </div>
+          {isAdmin ? (
+            <div class="form-actions">
+              <button type="submit" name="mode" value="apply" disabled={busy}>
+                Apply
+              </button>
+              <button type="submit" name="mode" value="submit" class="primary" disabled={busy}>
+                Submit
+              </button>
+            </div>
+          ) : null}
         </form>
       ) : null}
       <section>

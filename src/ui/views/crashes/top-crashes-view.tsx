@@ -10,6 +10,7 @@ import { Empty, ErrorNote, Loading } from '../../components/status.tsx';
 import { guiltyLabel, truncate } from '../../format.ts';
 import { hrefOf, navigate, type Location } from '../../router.ts';
 import { asApiError } from '../../use-api.ts';
+import { useSession } from '../../session.ts';
 import { CommentDialog } from './comment-dialog.tsx';
 import { buildPath, guiltyPath, type CrashRoute } from './crash-routes.ts';
 
@@ -104,6 +105,7 @@ export function TopCrashesView({ route, location }: { route: TopRoute; location:
     }
   };
 
+  const { isAdmin } = useSession();
   const perBuild = route.kind === 'top';
   const title = route.kind === 'build' ? `Top Crashes (${route.build})` : route.kind === 'overall' ? 'Top Crashes (overall)' : 'Crash Stats';
   const maxTotal = state.rows.reduce((m, r) => Math.max(m, r.total), 0);
@@ -156,7 +158,7 @@ export function TopCrashesView({ route, location }: { route: TopRoute; location:
                   <td>{i + 1}</td>
                   <td class="guilty-cell" title={r.title}>
                     {r.href ? <a href={r.href}>{truncate(r.label, 30)}</a> : <span>{truncate(r.label, 30)}</span>}
-                    {r.guilty ? (
+                    {r.guilty && isAdmin ? (
                       <button type="button" class="icon-button" aria-label={`Comment or hide ${r.label}`} onClick={() => setEditing(r.guilty)}>
                         …
                       </button>
