@@ -19,7 +19,7 @@ export async function withCommandDatabase<T>(
   work: (db: Database, logger: Logger) => Promise<T>,
 ): Promise<T> {
   const logger = options.logger ?? createCommandLogger(config);
-  const db = await openDatabase(config, logger, options.poolMax ?? 3);
+  const db = await openDatabase(config, logger, { poolMax: options.poolMax ?? 3, shareEmbedded: true });
   try {
     if (options.migrate) await migrate(db.pool);
     return await work(db, logger);

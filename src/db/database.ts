@@ -20,8 +20,15 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, logger: Logger, poolMax = 10): Promise<Database> {
-  const embedded = config.databaseUrl ? null : await startEmbeddedDatabase({ dataDir: config.dataDir, logger });
+export interface OpenDatabaseOptions {
+  poolMax?: number;
+  /** One-shot commands use the embedded database of a running server instead of refusing. */
+  shareEmbedded?: boolean;
+}
+
+export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, logger: Logger, options: OpenDatabaseOptions = {}): Promise<Database> {
+  const poolMax = options.poolMax ?? 10;
+  const embedded = config.databaseUrl ? null : await startEmbeddedDatabase({ dataDir: config.dataDir, logger, shareWithOwner: options.shareEmbedded ?? false });
   const target: ConnectionTarget = config.databaseUrl ?? (embedded as EmbeddedDatabase).connection;
   const pool = createPool(target, { max: poolMax, onError: (err) => logger.warn({ err: err.message }, 'database connection lost') });
   try {

@@ -3,6 +3,11 @@
 // unix socket in <dataDir>/run. We drive initdb and pg_ctl ourselves rather than
 // the package's class: that class installs process-wide exit hooks which stop
 // the database on SIGTERM before in-flight records are committed.
+//
+// The process that starts the postmaster owns it (<dataDir>/owner.pid) and stops it
+// when done. A one-shot command (user, token, purge...) run while a server owns the
+// database uses that server's postmaster and leaves it running; a postmaster whose
+// owner is gone (killed with SIGKILL) is a leftover, stopped and started afresh.
 
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -20,7 +25,16 @@ const SOCKET_PATH_MAX = 100; // unix socket paths are limited to 107 bytes on Li
 export interface EmbeddedDatabase {
   connection: ConnectionTarget;
   socketDir: string;
+  /** false when another live process started the postmaster and this one only uses it */
+  owned: boolean;
   stop(): Promise<void>;
+}
+
+export interface EmbeddedDatabaseOptions {
+  dataDir: string;
+  logger: Logger;
+  /** Use the postmaster of another live process (a running server) instead of refusing to start. */
+  shareWithOwner?: boolean;
 }
 
 interface Binaries {
@@ -34,11 +48,19 @@ export class EmbeddedDatabaseError extends Error {
 }
 
 /** Initialises (first time) and starts the embedded PostgreSQL; resolves once it accepts connections. */
-export async function startEmbeddedDatabase(options: { dataDir: string; logger: Logger }): Promise<EmbeddedDatabase> {
+export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
   const { logger } = options;
   const dataDir = resolve(options.dataDir);
   const pgData = join(dataDir, 'pg');
   const socketDir = chooseSocketDir(dataDir);
+  const owner = findLiveOwner(dataDir, pgData);
+  if (owner !== null) {
+    if (!options.shareWithOwner) {
+      throw new EmbeddedDatabaseError(`the embedded database in ${dataDir} is in use by process ${owner} (a running telemetrics serve?): stop it first, or choose another --data-dir`);
+    }
+    logger.info({ owner }, 'using the embedded PostgreSQL of the running server');
+    return { connection: { host: socketDir, user: EMBEDDED_SUPERUSER, database: EMBEDDED_DATABASE }, socketDir, owned: false, stop: async () => {} };
+  }
   const runAs = process.getuid?.() === 0 ? await ensurePostgresUser() : null;
 
   mkdirSync(dataDir, { recursive: true, mode: 0o750 });
@@ -61,6 +83,7 @@ export async function startEmbeddedDatabase(options: { dataDir: string; logger: 
 
   logger.info({ pgData }, 'starting the embedded PostgreSQL');
   await run(binaries.pg_ctl, ['start', '-D', pgData, '-w', '-t', '120', '-l', join(dataDir, 'postgres.log')], runAs);
+  writeFileSync(ownerFile(dataDir), `${process.pid}\n`);
 
   const connection: ConnectionTarget = { host: socketDir, user: EMBEDDED_SUPERUSER, database: 'postgres' };
   await createDatabaseIfMissing(connection);
@@ -68,13 +91,46 @@ export async function startEmbeddedDatabase(options: { dataDir: string; logger: 
   return {
     connection: { ...connection, database: EMBEDDED_DATABASE },
     socketDir,
+    owned: true,
     async stop() {
       if (stopped) return;
       stopped = true;
       logger.info('stopping the embedded PostgreSQL');
       await run(binaries.pg_ctl, ['stop', '-D', pgData, '-m', 'fast', '-w', '-t', '60'], runAs);
+      rmSync(ownerFile(dataDir), { force: true });
     },
   };
+}
+
+function ownerFile(dataDir: string): string {
+  return join(dataDir, 'owner.pid');
+}
+
+/** The pid of the live process that started the running postmaster of this folder, or null. */
+function findLiveOwner(dataDir: string, pgData: string): number | null {
+  const postmaster = readPid(join(pgData, 'postmaster.pid'));
+  if (postmaster === null || !processCommandLine(postmaster)?.includes('postgres')) return null;
+  const owner = readPid(ownerFile(dataDir));
+  if (owner === null || owner === process.pid) return null;
+  // A recycled pid would be some other program: only a Node.js process counts as the owner.
+  return processCommandLine(owner)?.includes('node') ? owner : null;
+}
+
+function readPid(file: string): number | null {
+  try {
+    const pid = Number.parseInt(readFileSync(file, 'utf8').split('\n')[0] ?? '', 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+function processCommandLine(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return null;
+  }
 }
 
 function chooseSocketDir(dataDir: string): string {
@@ -117,11 +173,7 @@ async function stopLeftoverPostmaster(pgData: string, binaries: Binaries, runAs:
 }
 
 function isPostgresProcess(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
-  } catch {
-    return false;
-  }
+  return processCommandLine(pid)?.includes('postgres') ?? false;
 }
 
 async function resolveBinaries(dataDir: string, runAs: OsUser | null): Promise<Binaries> {

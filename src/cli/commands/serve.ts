@@ -25,7 +25,7 @@ export function registerServeCommand(program: Command): void {
 
 export async function serve(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
-  const db = await openDatabase(config, logger, 20);
+  const db = await openDatabase(config, logger, { poolMax: 20 });
   let app;
   try {
     const applied = await migrate(db.pool);
