@@ -2,6 +2,7 @@
 // schema validation) or a bug — into the one JSON error body of STYLE.md §4.
 
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseConnectionError } from './db/connection-errors.ts';
 import { AppError, ERROR_CODES, type ErrorBody, type ErrorCode } from './errors.ts';
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -42,6 +43,10 @@ export function toErrorResponse(error: unknown, requestId: string): { status: nu
   const mapped = (fastifyError.code && FASTIFY_CODES[fastifyError.code]) || (fastifyError.statusCode && STATUS_CODES[fastifyError.statusCode]);
   if (mapped) {
     return { status: ERROR_CODES[mapped].status, body: { message: fastifyError.message ?? ERROR_CODES[mapped].message, code: mapped, requestId }, headers: {} };
+  }
+  // Any route's database work (a login, a token lookup, an admin write) when PostgreSQL is away.
+  if (isDatabaseConnectionError(error)) {
+    return { status: 503, body: { message: ERROR_CODES.DB_UNAVAILABLE.message, code: 'DB_UNAVAILABLE', requestId }, headers: { 'Retry-After': '10' } };
   }
   return { status: 500, body: { message: ERROR_CODES.INTERNAL.message, code: 'INTERNAL', requestId }, headers: {} };
 }

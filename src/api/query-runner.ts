@@ -2,6 +2,7 @@
 // PostgreSQL has compiled the request's regexes; turns database failures into the
 // catalogue's answers (400 for a bad regex or one too slow, 503 when the database is down).
 
+import { isDatabaseConnectionError, sqlState } from '../db/connection-errors.ts';
 import type { Pool, PoolClient } from '../db/pool.ts';
 import { checkRegularExpression, setLocalStatementTimeout } from '../db/queries/query-guards.ts';
 import { withTransaction } from '../db/transaction.ts';
@@ -26,9 +27,6 @@ export interface RegexParam {
 const RETRY_AFTER_SECONDS = '10';
 const SQLSTATE_INVALID_REGEX = '2201B';
 const SQLSTATE_QUERY_CANCELED = '57014';
-const UNAVAILABLE_SQLSTATE_CLASSES = ['08', '53', '57', '58'];
-const SOCKET_ERROR_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENOENT', 'EAI_AGAIN'];
-const DRIVER_UNAVAILABLE_MESSAGES = [/timeout exceeded when trying to connect/i, /Connection terminated/i, /Query read timeout/i, /Client has encountered a connection error/i];
 
 /** Runs `work` on one connection inside a read transaction guarded as described above. */
 export async function runReadQuery<T>(context: QueryContext, regexes: readonly RegexParam[], work: (db: PoolClient) => Promise<T>): Promise<T> {
@@ -74,21 +72,8 @@ export function toQueryError(err: unknown, regexes: readonly RegexParam[], timeo
       headers: { 'Retry-After': RETRY_AFTER_SECONDS },
     });
   }
-  if (isDatabaseUnavailable(err)) {
+  if (isDatabaseConnectionError(err)) {
     return new AppError('DB_UNAVAILABLE', undefined, { headers: { 'Retry-After': RETRY_AFTER_SECONDS } });
   }
   return err;
-}
-
-function sqlState(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !SOCKET_ERROR_CODES.includes(code) ? code : undefined;
-}
-
-function isDatabaseUnavailable(err: unknown): boolean {
-  const e = err as { code?: unknown; message?: unknown } | null;
-  if (typeof e?.code === 'string' && SOCKET_ERROR_CODES.includes(e.code)) return true;
-  const state = sqlState(err);
-  if (state) return UNAVAILABLE_SQLSTATE_CLASSES.includes(state.slice(0, 2));
-  return typeof e?.message === 'string' && DRIVER_UNAVAILABLE_MESSAGES.some((re) => re.test(e.message as string));
 }
