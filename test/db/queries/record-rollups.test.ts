@@ -206,7 +206,7 @@ for (const target of databaseTargets()) {
 
     test('answer the aggregate routes as the raw queries do', async () => {
       const get = async (url: string) => {
-        const res = await server.app.inject({ url });
+        const res = await server.inject({ url });
         assert.equal(res.statusCode, 200, res.body);
         return res.json();
       };
@@ -243,7 +243,7 @@ for (const target of databaseTargets()) {
         '/api/stats/population?build=%00',
       ];
       for (const url of urls) {
-        const res = await server.app.inject({ url });
+        const res = await server.inject({ url });
         assert.ok(res.statusCode < 500, `${url}: ${res.statusCode} ${res.body}`);
       }
     });
