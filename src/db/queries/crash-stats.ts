@@ -89,6 +89,7 @@ function buildAnalysisTopCrashesCte(query: TopCrashesQuery, grouping: CrashGroup
   const p = (value: unknown) => `$${params.push(value)}`;
   const where = buildRecordFilterSql(query.filter, params, 'a');
   const pattern = query.buildPattern === undefined ? 'TRUE' : `b.build ~ ${p(query.buildPattern)}::text`;
+  const rowPattern = query.buildPattern === undefined ? 'TRUE' : `a.build ~ ${p(query.buildPattern)}::text`;
   const join = shownGuiltyJoin(grouping);
   const from = query.windowFrom === undefined ? 'TRUE' : `a.timestamp_client >= ${p(String(query.windowFrom))}::bigint`;
   const to = query.windowTo === undefined ? 'TRUE' : `a.timestamp_client < ${p(String(query.windowTo))}::bigint`;
@@ -115,8 +116,8 @@ function buildAnalysisTopCrashesCte(query: TopCrashesQuery, grouping: CrashGroup
   ),
   totals AS (SELECT key, sum(count)::int AS total FROM counts GROUP BY key),
   candidates AS (
-    SELECT a.signature AS key, a.guilty_id FROM crash_analysis a JOIN build_stats b ON b.build = a.build
-    ${join} AND ${where}
+    SELECT a.signature AS key, a.guilty_id FROM crash_analysis a
+    ${join} AND ${where} AND ${rowPattern}
   )`;
 }
 
