@@ -129,7 +129,7 @@ function quote(text: string): string {
 /**
  * Bulk load for a fresh database: drops the secondary indexes of records and turns the
  * rollup triggers off while seeding, then rebuilds the indexes and fills the rollups in
- * one pass (the migration's own backfill), which is many times faster than keeping
+ * one pass (the migrations' own backfills, rollups and mce_reports), which is many times faster than keeping
  * them up to date row by row. Nothing else may write meanwhile.
  */
 export async function bulkSeedQueryRecords(db: Queryable, options: QuerySeedOptions & { onPhase?: (phase: string) => void }): Promise<void> {
@@ -156,6 +156,7 @@ export async function bulkSeedQueryRecords(db: Queryable, options: QuerySeedOpti
       DELETE FROM record_host_rollups_daily; DELETE FROM record_machine_rollups;
       FOREACH statement IN ARRAY record_rollups_add_sql('records') LOOP EXECUTE statement; END LOOP;
     END $$`);
+  await db.query('SELECT refill_mce_reports()');
 }
 
 function quoteIdent(name: string): string {

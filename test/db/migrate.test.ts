@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { listMigrations, migrate, pendingMigrations } from '../../src/db/migrate.ts';
 import { createPool } from '../../src/db/pool.ts';
+import { insertSeedRecords } from '../api/seed-records.ts';
 import { createTestDatabase, databaseTargets } from '../helpers/database.ts';
 
 for (const target of databaseTargets()) {
@@ -19,9 +20,9 @@ for (const target of databaseTargets()) {
       assert.deepEqual(
         tables.rows.map((r) => r.name),
         [
-          'api_tokens', 'crash_analysis', 'crash_signatures', 'guilty', 'guilty_blacklisted', 'imported_records', 'login_attempts', 'quarantined_records',
-          'record_fingerprints', 'record_host_rollups_daily', 'record_machine_rollups', 'record_rollups_daily', 'record_rollups_hourly', 'records',
-          'reprocess_jobs', 'retention_runs', 'schema_migrations', 'sessions', 'users',
+          'api_tokens', 'crash_analysis', 'crash_signatures', 'guilty', 'guilty_blacklisted', 'imported_records', 'login_attempts', 'mce_reports',
+          'quarantined_records', 'record_fingerprints', 'record_host_rollups_daily', 'record_machine_rollups', 'record_rollups_daily',
+          'record_rollups_hourly', 'records', 'reprocess_jobs', 'retention_runs', 'schema_migrations', 'sessions', 'users',
         ],
       );
     });
@@ -37,6 +38,46 @@ for (const target of databaseTargets()) {
       assert.equal(a.length + b.length, listMigrations().length);
       const count = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations');
       assert.equal(count.rows[0]?.n, listMigrations().length);
+    });
+
+    test('0031 and 0032 fill crash_analysis columns and mce_reports on a database with crash analyses', async (t) => {
+      const db = await createTestDatabase(target, { migrate: false });
+      t.after(() => db.drop());
+      await db.pool.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+      for (const m of listMigrations().filter((m) => m.version <= 30)) {
+        await db.pool.query(m.sql);
+        await db.pool.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      }
+      const [crash, imported, mce] = await insertSeedRecords(db.pool, [
+        { classification: 'org.clearlinux/crash/clr', build: '31000', machineId: 'm-1', severity: 3, external: true, systemName: 'debian', timestampClient: 1_700_000_000 },
+        { classification: 'org.clearlinux/crash/clr', build: '31010', machineId: 'm-2' },
+        { classification: 'org.clearlinux/mce/corrected', machineId: 'm-3', payload: 'CPU 0 BANK 5 STATUS 0xbe00000000800400 MCGSTATUS 5\n' },
+        { classification: 'org.clearlinux/mce/thermal', machineId: 'm-3' },
+        { classification: 'org.clearlinux/hello/world' },
+      ]);
+      // An imported record's microseconds; its analysis stored the millisecond time; an orphan analysis.
+      await db.pool.query("UPDATE records SET received_at = date_trunc('milliseconds', received_at) + interval '123 microseconds' WHERE id = $1", [imported]);
+      await db.pool.query(
+        `INSERT INTO crash_analysis (record_id, received_at, guilty_id, signature)
+         SELECT id, date_trunc('milliseconds', received_at), NULL::integer, 'sig' FROM records WHERE id = ANY($1::bigint[])
+         UNION ALL SELECT 999999, now(), NULL, 'gone'`,
+        [[crash, imported]],
+      );
+      assert.deepEqual(await migrate(db.pool), ['0031_add_crash_analysis_record_columns', '0032_create_mce_reports']);
+      const analyses = await db.pool.query(
+        `SELECT a.record_id::float8 AS id, a.received_at = r.received_at AS exact, a.build, a.machine_id, a.system_name, a.severity, a.external,
+           a.timestamp_client::float8 AS ts, a.classification
+         FROM crash_analysis a LEFT JOIN records r ON r.id = a.record_id ORDER BY a.record_id`,
+      );
+      assert.deepEqual(analyses.rows.map((r) => ({ ...r })), [
+        { id: crash, exact: true, build: '31000', machine_id: 'm-1', system_name: 'debian', severity: 3, external: true, ts: 1_700_000_000, classification: 'org.clearlinux/crash/clr' },
+        { id: imported, exact: true, build: '31010', machine_id: 'm-2', system_name: 'clear-linux-os', severity: 2, external: false, ts: analyses.rows[1]?.ts, classification: 'org.clearlinux/crash/clr' },
+      ]);
+      const reports = await db.pool.query('SELECT record_id::float8 AS id, classification, status FROM mce_reports ORDER BY record_id');
+      assert.deepEqual(reports.rows.map((r) => ({ ...r })), [
+        { id: mce, classification: 'org.clearlinux/mce/corrected', status: '00800400' },
+        { id: (mce as number) + 1, classification: 'org.clearlinux/mce/thermal', status: null },
+      ]);
     });
 
     test('creates daily record partitions around today', async (t) => {

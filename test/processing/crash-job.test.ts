@@ -197,7 +197,7 @@ for (const target of databaseTargets()) {
       const ids = await storeRecords(db.pool, Array.from({ length: 50 }, (_, i) => ({ payload: buildCrashPayload(`left_${i}()`, i) })));
       // A previous run analysed only the last record.
       const last = ids[ids.length - 1] as number;
-      await db.pool.query(`INSERT INTO crash_analysis (record_id, received_at) SELECT id, received_at FROM records WHERE id = $1`, [last]);
+      await db.pool.query(`INSERT INTO crash_analysis (record_id, received_at, classification, build, machine_id, system_name, severity, external, timestamp_client) SELECT id, received_at, classification, build, machine_id, system_name, severity, external, timestamp_client FROM records WHERE id = $1`, [last]);
       const { analysed } = startProcessor(t, db.pool);
       await waitForAnalysed(db.pool, ids);
       assert.equal(await analysed('catch_up'), ids.length - 1);

@@ -219,7 +219,7 @@ for (const target of databaseTargets()) {
 
 async function addCrashAnalysisAndFingerprint(db: Queryable, ids: string[]): Promise<void> {
   await db.query(
-    'INSERT INTO crash_analysis (record_id, received_at) SELECT id, received_at FROM records WHERE id = ANY($1::bigint[])',
+    'INSERT INTO crash_analysis (record_id, received_at, classification, build, machine_id, system_name, severity, external, timestamp_client) SELECT id, received_at, classification, build, machine_id, system_name, severity, external, timestamp_client FROM records WHERE id = ANY($1::bigint[])',
     [ids],
   );
   await db.query(

@@ -134,13 +134,15 @@ export async function findCrashRecordById(db: Queryable, id: number): Promise<Cr
 // Skips records deleted (by retention or forget) since they were read, so that no analysis
 // outlives its record. The receive-time range (not equality: the time came through a
 // millisecond Date, imported records carry microseconds) lets each probe skip to one partition.
-const UPSERT = `INSERT INTO crash_analysis (record_id, received_at, guilty_id, signature, program, signal)
-SELECT u.* FROM unnest($1::bigint[], $2::timestamptz[], $3::integer[], $4::text[], $5::text[], $6::integer[])
+// The record's exact receive time and the columns the crash views filter and group on are
+// copied from the record itself (migration 0031); records never change, so an update keeps them.
+const UPSERT = `INSERT INTO crash_analysis (record_id, received_at, guilty_id, signature, program, signal,
+  classification, build, machine_id, system_name, severity, external, timestamp_client)
+SELECT u.record_id, r.received_at, u.guilty_id, u.signature, u.program, u.signal,
+  r.classification, r.build, r.machine_id, r.system_name, r.severity, r.external, r.timestamp_client
+FROM unnest($1::bigint[], $2::timestamptz[], $3::integer[], $4::text[], $5::text[], $6::integer[])
   AS u(record_id, received_at, guilty_id, signature, program, signal)
-WHERE EXISTS (
-  SELECT 1 FROM records r
-  WHERE r.id = u.record_id AND r.received_at > u.received_at - interval '1 ms' AND r.received_at < u.received_at + interval '1 ms'
-)
+JOIN records r ON r.id = u.record_id AND r.received_at > u.received_at - interval '1 ms' AND r.received_at < u.received_at + interval '1 ms'
 ON CONFLICT (record_id) DO UPDATE SET
   guilty_id = excluded.guilty_id, signature = excluded.signature, program = excluded.program,
   signal = excluded.signal, processed_at = now()

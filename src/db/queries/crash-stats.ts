@@ -1,13 +1,15 @@
-// Reads of the crash views over crash_analysis joined to records (reference §8.5–§8.7):
-// top guilties or signatures per build, a guilty's machines per build, and the
-// records behind a guilty for its backtraces. Read-only; values always in $n.
+// Reads of the crash views (reference §8.5–§8.7): top guilties or signatures per build,
+// a guilty's machines per build, and the records behind a guilty for its backtraces.
+// Read-only; values always in $n. When the filter names only columns crash_analysis
+// copies from the record (migration 0031), the lists read crash_analysis alone; otherwise
+// (payload regexes, host type, architecture, ids) they join records, with the same answers.
 //
 // "Newest builds" (reference §8.5 step 5, generalised per §8.13): when every candidate
 // build is a plain integer, by integer value; otherwise by each build's latest client
 // time (timestamp_client), then by text. Computed over all time, before the time window.
 
 import type { Queryable } from '../pool.ts';
-import { buildRecordFilterSql, type RecordFilter } from './record-filter.ts';
+import { buildRecordFilterSql, isCopiedColumnFilter, type RecordFilter } from './record-filter.ts';
 
 /** What the top lists count, and over which builds and client-time window. */
 export interface TopCrashesQuery {
@@ -52,14 +54,12 @@ export interface TopSignatureRow {
 // The CTEs shared by the build columns and the rows: candidates (crash records with their
 // group key), the ranked builds, the chosen newest builds and the windowed counts.
 function buildTopCrashesCte(query: TopCrashesQuery, grouping: CrashGrouping, params: unknown[]): string {
+  if (isCopiedColumnFilter(query.filter)) return buildAnalysisTopCrashesCte(query, grouping, params);
   const p = (value: unknown) => `$${params.push(value)}`;
   const where = buildRecordFilterSql(query.filter, params, 'r');
   const pattern = query.buildPattern === undefined ? 'TRUE' : `r.build ~ ${p(query.buildPattern)}::text`;
-  const join =
-    grouping === 'guilty'
-      ? 'JOIN guilty g ON g.id = a.guilty_id WHERE NOT g.hide'
-      : 'LEFT JOIN guilty g ON g.id = a.guilty_id WHERE a.signature IS NOT NULL AND (g.id IS NULL OR NOT g.hide)';
-  const key = grouping === 'guilty' ? 'a.guilty_id::text' : 'a.signature';
+  const join = shownGuiltyJoin(grouping);
+  const key = groupKey(grouping);
   const from = query.windowFrom === undefined ? 'TRUE' : `c.timestamp_client >= ${p(String(query.windowFrom))}::bigint`;
   const to = query.windowTo === undefined ? 'TRUE' : `c.timestamp_client < ${p(String(query.windowTo))}::bigint`;
   return `WITH candidates AS (
@@ -71,13 +71,7 @@ function buildTopCrashesCte(query: TopCrashesQuery, grouping: CrashGrouping, par
   build_stats AS (
     SELECT build, max(timestamp_client) AS latest, build ~ '^[0-9]{1,30}$' AS numeric FROM candidates GROUP BY build
   ),
-  all_numeric AS (SELECT coalesce(bool_and(numeric), false) AS yes FROM build_stats),
-  chosen AS (
-    SELECT b.build, row_number() OVER (
-      ORDER BY CASE WHEN n.yes THEN b.build::numeric END DESC NULLS LAST, b.latest DESC, b.build DESC
-    ) AS rank
-    FROM build_stats b CROSS JOIN all_numeric n
-  ),
+  ${CHOSEN_CTE},
   counts AS (
     SELECT c.key, c.build, o.rank, count(*)::int AS count
     FROM candidates c JOIN chosen o ON o.build = c.build AND o.rank <= ${p(query.buildCount)}
@@ -85,6 +79,65 @@ function buildTopCrashesCte(query: TopCrashesQuery, grouping: CrashGrouping, par
     GROUP BY c.key, c.build, o.rank
   ),
   totals AS (SELECT key, sum(count)::int AS total FROM counts GROUP BY key)`;
+}
+
+// The same CTEs over crash_analysis alone, without reading every candidate: the distinct
+// builds by a skip scan of the (build, timestamp_client) index, each build's newest
+// matching row by a backward scan of it, then the chosen builds' rows in the window.
+// `candidates` is the signature's rows, read per signature of the page.
+function buildAnalysisTopCrashesCte(query: TopCrashesQuery, grouping: CrashGrouping, params: unknown[]): string {
+  const p = (value: unknown) => `$${params.push(value)}`;
+  const where = buildRecordFilterSql(query.filter, params, 'a');
+  const pattern = query.buildPattern === undefined ? 'TRUE' : `b.build ~ ${p(query.buildPattern)}::text`;
+  const rowPattern = query.buildPattern === undefined ? 'TRUE' : `a.build ~ ${p(query.buildPattern)}::text`;
+  const join = shownGuiltyJoin(grouping);
+  const from = query.windowFrom === undefined ? 'TRUE' : `a.timestamp_client >= ${p(String(query.windowFrom))}::bigint`;
+  const to = query.windowTo === undefined ? 'TRUE' : `a.timestamp_client < ${p(String(query.windowTo))}::bigint`;
+  return `WITH RECURSIVE builds AS (
+    SELECT min(build) AS build FROM crash_analysis
+    UNION ALL
+    SELECT (SELECT min(x.build) FROM crash_analysis x WHERE x.build > b.build) FROM builds b WHERE b.build IS NOT NULL
+  ),
+  build_stats AS (
+    SELECT b.build, l.latest, b.build ~ '^[0-9]{1,30}$' AS numeric
+    FROM builds b CROSS JOIN LATERAL (
+      SELECT a.timestamp_client AS latest FROM crash_analysis a
+      ${join} AND a.build = b.build AND ${where}
+      ORDER BY a.timestamp_client DESC LIMIT 1
+    ) l
+    WHERE b.build IS NOT NULL AND ${pattern}
+  ),
+  ${CHOSEN_CTE},
+  counts AS (
+    SELECT ${groupKey(grouping)} AS key, a.build, o.rank, count(*)::int AS count
+    FROM chosen o JOIN crash_analysis a ON a.build = o.build
+    ${join} AND o.rank <= ${p(query.buildCount)} AND ${from} AND ${to} AND ${where}
+    GROUP BY 1, a.build, o.rank
+  ),
+  totals AS (SELECT key, sum(count)::int AS total FROM counts GROUP BY key),
+  candidates AS (
+    SELECT a.signature AS key, a.guilty_id FROM crash_analysis a
+    ${join} AND ${where} AND ${rowPattern}
+  )`;
+}
+
+const CHOSEN_CTE = `all_numeric AS (SELECT coalesce(bool_and(numeric), false) AS yes FROM build_stats),
+  chosen AS (
+    SELECT b.build, row_number() OVER (
+      ORDER BY CASE WHEN n.yes THEN b.build::numeric END DESC NULLS LAST, b.latest DESC, b.build DESC
+    ) AS rank
+    FROM build_stats b CROSS JOIN all_numeric n
+  )`;
+
+// Crash analyses (alias a) of shown guilties; for signatures also those without guilty. Ends in WHERE.
+function shownGuiltyJoin(grouping: CrashGrouping): string {
+  return grouping === 'guilty'
+    ? 'JOIN guilty g ON g.id = a.guilty_id WHERE NOT g.hide'
+    : 'LEFT JOIN guilty g ON g.id = a.guilty_id WHERE a.signature IS NOT NULL AND (g.id IS NULL OR NOT g.hide)';
+}
+
+function groupKey(grouping: CrashGrouping): string {
+  return grouping === 'guilty' ? 'a.guilty_id::text' : 'a.signature';
 }
 
 /** The build columns of a top list: the chosen builds with any count in the window, newest first. */
@@ -146,14 +199,17 @@ export interface GuiltyMachineRow {
  */
 export async function listGuiltyMachines(db: Queryable, guiltyId: number, filter: RecordFilter, buildPattern: string | undefined): Promise<GuiltyMachineRow[]> {
   const params: unknown[] = [guiltyId];
-  const where = buildRecordFilterSql(filter, params, 'r');
-  const pattern = buildPattern === undefined ? 'TRUE' : `r.build ~ $${params.push(buildPattern)}::text`;
+  // crash_analysis alone when it holds the filter's columns (index on guilty_id, build, machine_id).
+  const alias = isCopiedColumnFilter(filter) ? 'a' : 'r';
+  const source = alias === 'a' ? 'crash_analysis a' : 'crash_analysis a JOIN records r ON r.id = a.record_id AND r.received_at = a.received_at';
+  const where = buildRecordFilterSql(filter, params, alias);
+  const pattern = buildPattern === undefined ? 'TRUE' : `${alias}.build ~ $${params.push(buildPattern)}::text`;
   const result = await db.query<GuiltyMachineRow>(
     `WITH rows AS (
-       SELECT r.build, r.machine_id, count(*)::int AS count, max(r.timestamp_client) AS latest
-       FROM crash_analysis a JOIN records r ON r.id = a.record_id AND r.received_at = a.received_at
+       SELECT ${alias}.build, ${alias}.machine_id, count(*)::int AS count, max(${alias}.timestamp_client) AS latest
+       FROM ${source}
        WHERE a.guilty_id = $1 AND ${where} AND ${pattern}
-       GROUP BY r.build, r.machine_id
+       GROUP BY 1, 2
      ),
      builds AS (SELECT build, max(latest) AS latest, build ~ '^[0-9]{1,30}$' AS numeric FROM rows GROUP BY build),
      all_numeric AS (SELECT coalesce(bool_and(numeric), false) AS yes FROM builds),

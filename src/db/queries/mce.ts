@@ -1,8 +1,10 @@
 // Machine-check (MCE) and thermal report aggregates (reference §8.9, §8.10): weekly
 // counts on client time, per classification, build and status, and the top machines.
+// MCE reads mce_reports (migration 0032: the org.clearlinux/mce/% records' columns and
+// parsed status) when it holds the filter's columns, else records, with the same answers.
 
 import type { Queryable } from '../pool.ts';
-import { buildRecordFilterSql, type RecordFilter } from './record-filter.ts';
+import { buildRecordFilterSql, isCopiedColumnFilter, type RecordFilter } from './record-filter.ts';
 
 export interface MceCounts {
   /** counts per classification and `%U` week (Sunday-based, 0..53, UTC) */
@@ -21,23 +23,30 @@ export interface MceMachine {
 
 // Largest timestamp to_timestamp() takes: later (absurd) client times get no week.
 const LAST_TIMESTAMP = 253_402_300_799; // 9999-12-31 23:59:59 UTC
-const STATUS_REGEX = 'STATUS.*([A-Fa-f0-9]{8}) MCGSTATUS';
+const STATUS_REGEX = 'STATUS.*([A-Fa-f0-9]{8}) MCGSTATUS'; // also in migration 0032
+const MCE_REPORTS_PREFIX = 'org.clearlinux/mce/'; // mce_reports holds every class under it
+
+/** mce_reports when it holds these classes and the filter's columns, else records. */
+function mceSource(filter: RecordFilter, classifications: readonly string[]): 'mce_reports' | 'records' {
+  return isCopiedColumnFilter(filter) && classifications.every((c) => c.startsWith(MCE_REPORTS_PREFIX)) ? 'mce_reports' : 'records';
+}
 
 /** The four MCE aggregates in one scan (GROUPING SETS). */
 export async function countMceReports(db: Queryable, filter: RecordFilter, classifications: readonly string[]): Promise<MceCounts> {
   const params: unknown[] = [];
+  const source = mceSource(filter, classifications);
   const where = buildRecordFilterSql(filter, params);
   const classes = `$${params.push(classifications)}::text[]`;
-  const statusRegex = `$${params.push(STATUS_REGEX)}::text`;
+  const status = source === 'mce_reports' ? 'status' : `substring(payload FROM $${params.push(STATUS_REGEX)}::text)`;
   const last = `$${params.push(LAST_TIMESTAMP)}::bigint`;
   const result = await db.query<{ grouping_set: string; classification: string | null; week: number | null; build: string | null; status: string | null; count: number }>(
     `WITH m AS (
-       SELECT classification, build, substring(payload FROM ${statusRegex}) AS status,
+       SELECT classification, build, ${status} AS status,
          CASE WHEN timestamp_client <= ${last} THEN
            (extract(doy FROM to_timestamp(timestamp_client) AT TIME ZONE 'UTC')::int + 6
             - extract(dow FROM to_timestamp(timestamp_client) AT TIME ZONE 'UTC')::int) / 7
          END AS week
-       FROM records WHERE ${where} AND classification = ANY(${classes})
+       FROM ${source} WHERE ${where} AND classification = ANY(${classes})
      )
      SELECT CASE WHEN GROUPING(week) = 0 THEN 'week' WHEN GROUPING(classification) = 0 THEN 'classification'
                  WHEN GROUPING(build) = 0 THEN 'build' ELSE 'status' END AS grouping_set,
@@ -73,7 +82,7 @@ export async function listTopMceMachines(
   const classes = `$${params.push(classifications)}::text[]`;
   const result = await db.query<{ machine_id: string; total: number; machines: number; build: string; count: number }>(
     `WITH per AS (
-       SELECT machine_id, build, count(*)::int AS n FROM records
+       SELECT machine_id, build, count(*)::int AS n FROM ${mceSource(filter, classifications)}
        WHERE ${where} AND classification = ANY(${classes}) GROUP BY machine_id, build
      ), totals AS (
        SELECT machine_id, sum(n)::int AS total, count(*) OVER ()::int AS machines FROM per

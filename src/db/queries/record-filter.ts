@@ -40,6 +40,22 @@ export interface RecordFilter {
   beforeId?: bigint;
 }
 
+// Filter fields whose columns crash_analysis (migration 0031) and mce_reports (0032)
+// copy from records under the same names.
+const COPIED_COLUMN_FIELDS: ReadonlySet<keyof RecordFilter> = new Set<keyof RecordFilter>([
+  'severity', 'severityMin', 'severityMax', 'classification', 'build', 'machineId', 'systemName', 'external',
+  'receivedWithinSeconds', 'receivedFrom', 'receivedTo', 'createdFrom', 'createdTo', 'capturedAfter',
+]);
+
+/**
+ * Whether the filter names only columns that crash_analysis and mce_reports copy from
+ * records (no payload regex, host type, architecture or id), so that
+ * buildRecordFilterSql applies to those tables as it does to records.
+ */
+export function isCopiedColumnFilter(filter: RecordFilter): boolean {
+  return (Object.keys(filter) as Array<keyof RecordFilter>).every((key) => filter[key] === undefined || COPIED_COLUMN_FIELDS.has(key));
+}
+
 /**
  * The filter as a SQL condition over `records` (optionally aliased), appending its values
  * to `params` so that `$n` numbering continues from whatever the caller already pushed.

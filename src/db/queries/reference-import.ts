@@ -73,8 +73,10 @@ stored AS (
   RETURNING id
 ),
 analysed AS (
-  INSERT INTO crash_analysis (record_id, received_at, guilty_id, signature, program, signal)
-  SELECT f.record_id, f.received_at, f.guilty_id, f.signature, f.program, f.signal
+  INSERT INTO crash_analysis (record_id, received_at, guilty_id, signature, program, signal,
+    classification, build, machine_id, system_name, severity, external, timestamp_client)
+  SELECT f.record_id, f.received_at, f.guilty_id, f.signature, f.program, f.signal,
+    f.classification, f.build, f.machine_id, f.system_name, f.severity, f.external, f.timestamp_client
   FROM fresh f JOIN mapped m USING (source_key)
   WHERE f.guilty_id IS NOT NULL
   RETURNING record_id

@@ -141,6 +141,7 @@ export async function dropRecordPartition(pool: Pool, partition: string, lockTim
     const exists = await client.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [name]);
     if (!exists.rows[0]?.found) return;
     await client.query('SELECT subtract_record_partition_rollups($1::regclass)', [name]);
+    await client.query('SELECT delete_record_partition_mce_reports($1::regclass)', [name]);
     await client.query(`DROP TABLE ${name}`);
   });
 }

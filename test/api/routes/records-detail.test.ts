@@ -33,7 +33,7 @@ for (const target of databaseTargets()) {
       const guilty = await server.db.pool.query<{ id: number }>("INSERT INTO guilty (function, module) VALUES ('crash_here', 'libx.so') RETURNING id");
       const guiltyId = guilty.rows[0]?.id;
       await server.db.pool.query(
-        "INSERT INTO crash_analysis (record_id, received_at, guilty_id, signature) SELECT id, received_at, $2, 'sig-1' FROM records WHERE id = $1",
+        "INSERT INTO crash_analysis (record_id, received_at, guilty_id, signature, classification, build, machine_id, system_name, severity, external, timestamp_client) SELECT id, received_at, $2, 'sig-1', classification, build, machine_id, system_name, severity, external, timestamp_client FROM records WHERE id = $1",
         [id, guiltyId],
       );
       const body = (await server.inject({ url: `/api/records/${id}` })).json();

@@ -42,7 +42,7 @@ for (const target of databaseTargets()) {
       const db = await createTestDatabase(target);
       t.after(() => db.drop());
       const [a, b, c] = (await insertAgedRecords(db.pool, new Date(), [{ ageDays: 0 }, { ageDays: 0 }, { ageDays: 5 }])).map(Number) as [number, number, number];
-      await db.pool.query('INSERT INTO crash_analysis (record_id, received_at) SELECT id, received_at FROM records');
+      await db.pool.query('INSERT INTO crash_analysis (record_id, received_at, classification, build, machine_id, system_name, severity, external, timestamp_client) SELECT id, received_at, classification, build, machine_id, system_name, severity, external, timestamp_client FROM records');
       // The race's outcome: the record went, its analysis stayed.
       await db.pool.query('DELETE FROM records WHERE id = ANY($1::bigint[])', [[b, c]]);
       // An orphan processed long ago is outside the sweep's look-back (never produced by the race).

@@ -21,7 +21,7 @@ for (const target of databaseTargets()) {
         { ageDays: 20, machineId: `${MACHINE}x` },
         { ageDays: 0.1, machineId: MACHINE },
       ]);
-      await db.pool.query('INSERT INTO crash_analysis (record_id, received_at) SELECT id, received_at FROM records');
+      await db.pool.query('INSERT INTO crash_analysis (record_id, received_at, classification, build, machine_id, system_name, severity, external, timestamp_client) SELECT id, received_at, classification, build, machine_id, system_name, severity, external, timestamp_client FROM records');
       await db.pool.query('INSERT INTO record_fingerprints (fingerprint, record_id, received_at) SELECT sha256(id::text::bytea), id, received_at FROM records');
       const quarantined = (machineHeader: string, body: string) =>
         insertQuarantinedRecord(db.pool, { code: 'INGEST_FIELD_INVALID', message: 'x', path: '/v2/collector', remoteAddr: null, headers: { 'machine-id': machineHeader }, body: Buffer.from(body) });
