@@ -152,9 +152,15 @@ export async function bulkSeedQueryRecords(db: Queryable, options: QuerySeedOpti
   await db.query(`DO $$
     DECLARE statement text;
     BEGIN
-      DELETE FROM record_rollups_hourly; DELETE FROM record_rollups_daily;
-      DELETE FROM record_host_rollups_daily; DELETE FROM record_machine_rollups;
+      DELETE FROM record_rollups_hourly; DELETE FROM record_host_rollups_daily;
+      DELETE FROM record_machine_rollups; DELETE FROM record_machine_rollup_deltas;
       FOREACH statement IN ARRAY record_rollups_add_sql('records') LOOP EXECUTE statement; END LOOP;
+      -- The deltas of all records, one per key: the machine rollup as is, no fold needed.
+      INSERT INTO record_machine_rollups (classification, system_name, build, machine_id, external, count, last_seen)
+      SELECT classification, system_name, build, machine_id, external, sum(count), max(last_seen)
+      FROM record_machine_rollup_deltas GROUP BY 1, 2, 3, 4, 5;
+      DELETE FROM record_machine_rollup_deltas;
+      PERFORM fill_record_population_histograms();
     END $$`);
 }
 

@@ -1,7 +1,7 @@
 // Count aggregates answered from the record rollups (migration 0030) instead of the raw
 // table: counts per build, classification, host type and time bucket. A receive-time
-// range is split into whole days (record_rollups_daily), whole hours at its edges
-// (record_rollups_hourly) and the sub-hour remainders (records, a few minutes of rows),
+// range is split into whole days, whole hours at its edges (both summed from
+// record_rollups_hourly: migration 0040 dropped the daily table) and the sub-hour remainders (records, a few minutes of rows),
 // so every answer equals the raw query's. Only for filters isRollupFilter accepts.
 
 import type { Queryable } from '../pool.ts';
@@ -16,7 +16,7 @@ interface Cube {
 
 // Coarsest-first preference: the first cube holding every needed column answers.
 const CUBES: readonly Cube[] = [
-  { tables: { day: 'record_rollups_daily', hour: 'record_rollups_hourly' }, columns: new Set(['classification', 'build', 'severity', 'system_name', 'external']) },
+  { tables: { day: 'record_rollups_hourly', hour: 'record_rollups_hourly' }, columns: new Set(['classification', 'build', 'severity', 'system_name', 'external']) },
   { tables: { day: 'record_host_rollups_daily' }, columns: new Set(['host_type', 'architecture', 'classification', 'external']) },
 ];
 
