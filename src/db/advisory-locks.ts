@@ -6,5 +6,5 @@ export const ADVISORY_LOCKS = {
   retention: 7_069_078_301,
   referenceImport: 7_069_078_302,
   crashProcessing: 7_069_078_317,
-  machineRollups: 7_069_078_318,
+  rollupFold: 7_069_078_318,
 } as const;

@@ -18,7 +18,7 @@ for (const target of databaseTargets()) {
       );
       assert.deepEqual(
         tables.rows.map((r) => r.name),
-        ['crash_analysis', 'crash_signatures', 'guilty', 'guilty_blacklisted', 'imported_records', 'quarantined_records', 'record_fingerprints', 'record_host_rollups_daily', 'record_machine_build_rollups', 'record_machine_rollup_deltas', 'record_machine_rollups', 'record_population_build_days', 'record_population_days', 'record_rollups_hourly', 'records', 'reprocess_jobs', 'retention_runs', 'schema_migrations'],
+        ['crash_analysis', 'crash_signatures', 'guilty', 'guilty_blacklisted', 'imported_records', 'quarantined_records', 'record_fingerprints', 'record_host_rollups_daily', 'record_machine_build_rollups', 'record_machine_rollups', 'record_population_build_days', 'record_population_days', 'record_rollup_deltas', 'record_rollups_hourly', 'records', 'reprocess_jobs', 'retention_runs', 'schema_migrations'],
       );
     });
 

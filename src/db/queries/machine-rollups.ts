@@ -1,10 +1,9 @@
 // The population view (reference §8.11) answered from the machine rollups (migrations
-// 0030, 0040) instead of every record, and the fold that keeps them: one row per
-// (classification, system, build, machine, source) with its latest client time, and
-// histograms of machines per day of that latest time. Only for filters
-// isMachineRollupFilter accepts; answers lag ingest by the pending deltas (about a second).
+// 0030, 0040) instead of every record: one row per (classification, system, build,
+// machine, source) with its latest client time, and histograms of machines per day of
+// that latest time. Only for filters isMachineRollupFilter accepts; answers lag ingest
+// by the deltas not yet folded (about a second, rollup-deltas.ts).
 
-import { ADVISORY_LOCKS } from '../advisory-locks.ts';
 import type { Queryable } from '../pool.ts';
 import { BUILD_ORDER_SQL } from './stats.ts';
 import { countMachinesIn, type BuildPopulation } from './population.ts';
@@ -16,20 +15,6 @@ const MACHINE_ROLLUP_FIELDS = new Set<keyof RecordFilter>(['classification', 'sy
 /** Whether countMachinesByBuild can be answered from the machine rollup. */
 export function isMachineRollupFilter(filter: RecordFilter): boolean {
   return Object.entries(filter).every(([key, value]) => value === undefined || MACHINE_ROLLUP_FIELDS.has(key as keyof RecordFilter));
-}
-
-/**
- * Moves the pending deltas of record changes into the machine rollups and population
- * histograms (fold_record_machine_rollup_deltas, migration 0040). Returns the deltas
- * folded, or null when `wait` is false and another fold is running.
- */
-export async function foldMachineRollupDeltas(db: Queryable, wait: boolean): Promise<number | null> {
-  const result = await db.query<{ folded: string | null }>('SELECT fold_record_machine_rollup_deltas($1::bigint, $2::boolean)::text AS folded', [
-    ADVISORY_LOCKS.machineRollups,
-    wait,
-  ]);
-  const folded = result.rows[0]?.folded;
-  return folded === null || folded === undefined ? null : Number(folded);
 }
 
 /** Which histogram answers: exact classification and system, or both unrestricted. */

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { forgetMachine } from '../../../src/db/queries/forget.ts';
 import { ADVISORY_LOCKS } from '../../../src/db/advisory-locks.ts';
-import { countRollupMachinesByBuild, foldMachineRollupDeltas } from '../../../src/db/queries/machine-rollups.ts';
+import { countRollupMachinesByBuild } from '../../../src/db/queries/machine-rollups.ts';
+import { foldRollupDeltas } from '../../../src/db/queries/rollup-deltas.ts';
 import { countMachinesByBuild } from '../../../src/db/queries/population.ts';
 import type { RecordFilter } from '../../../src/db/queries/record-filter.ts';
 import {
@@ -143,9 +144,22 @@ for (const target of databaseTargets()) {
       [...rows].sort((a, b) => a.bucket - b.bucket || String(a.key).localeCompare(String(b.key)));
 
     async function assertRollupsMatchRaw(): Promise<void> {
+      await assertCountsMatchRaw();
       const db = server.db.pool;
-      // Caught up: every pending delta folded.
-      await foldMachineRollupDeltas(db, true);
+      // Caught up: every pending delta folded. Counts equal the raw ones before and after.
+      await foldRollupDeltas(db, true);
+      await assertCountsMatchRaw();
+      for (const filter of POPULATION_FILTERS) {
+        for (const windows of POPULATION_WINDOW_SETS) {
+          assert.deepEqual(await countRollupMachinesByBuild(db, filter, windows), await countMachinesByBuild(db, filter, windows), `population ${JSON.stringify(filter)} ${windows}`);
+        }
+      }
+      await assertMachineRollupsExact();
+    }
+
+    /** The count aggregates (rollups plus pending deltas) equal the raw queries. */
+    async function assertCountsMatchRaw(): Promise<void> {
+      const db = server.db.pool;
       let compared = 0;
       for (const [name, filter] of FILTERS) {
         const raw = rawFilter(filter);
@@ -175,12 +189,6 @@ for (const target of databaseTargets()) {
         }
       }
       assert.ok(compared >= 70, `only ${compared} rollup answers compared`);
-      for (const filter of POPULATION_FILTERS) {
-        for (const windows of POPULATION_WINDOW_SETS) {
-          assert.deepEqual(await countRollupMachinesByBuild(db, filter, windows), await countMachinesByBuild(db, filter, windows), `population ${JSON.stringify(filter)} ${windows}`);
-        }
-      }
-      await assertMachineRollupsExact();
     }
 
     /** The machine rollups and histograms equal what records give, row for row. */
@@ -208,7 +216,7 @@ for (const target of databaseTargets()) {
             EXCEPT ALL SELECT build, external, day, machines FROM record_population_build_days)
            UNION ALL (SELECT build, external, day, machines FROM record_population_build_days
             EXCEPT ALL SELECT build, external, record_population_day(last_seen), count(*) FROM builds GROUP BY 1, 2, 3)) d
-         UNION ALL SELECT 'pending deltas', count(*)::int FROM record_machine_rollup_deltas`,
+         UNION ALL SELECT 'pending deltas', count(*)::int FROM record_rollup_deltas`,
       );
       assert.deepEqual(Object.fromEntries(differences.rows.map((r) => [r.what, r.n])), { machine: 0, build: 0, days: 0, 'build days': 0, 'pending deltas': 0 });
       const totals = await db.query<{ records: number; hourly: number; hosts: number; zero: number }>(
@@ -242,13 +250,13 @@ for (const target of databaseTargets()) {
       await assertRollupsMatchRaw();
     });
 
-    test('equal the raw aggregates when records change before the fold reaches them', async () => {
+    test('equal the raw aggregates when records change before the fold reaches them, counts at once', async () => {
       const db = server.db.pool;
       // Holding the fold's lock stands for a fold that lags: every change stays pending.
       const holder = await db.connect();
       try {
-        await holder.query('SELECT pg_advisory_lock($1::bigint)', [ADVISORY_LOCKS.machineRollups]);
-        assert.equal(await foldMachineRollupDeltas(db, false), null);
+        await holder.query('SELECT pg_advisory_lock($1::bigint)', [ADVISORY_LOCKS.rollupFold]);
+        assert.equal(await foldRollupDeltas(db, false), null);
         await insertSeedRecords(db, Array.from({ length: 60 }, (_, i) => ({
           receivedAt: new Date(now.getTime() - (i % 3) * DAY - 1000 * i),
           machineId: `lag-${i % 7}`,
@@ -265,10 +273,12 @@ for (const target of databaseTargets()) {
         await db.query(`UPDATE records SET build = '102' WHERE machine_id = 'lag-3' AND timestamp_client > $1`, [nowSeconds - 100_000]);
         await deleteRecordBatch(db, { from: new Date(now.getTime() - 3 * DAY), to: now, filter: { anyOf: [{ field: 'classification' as const, value: 'org.clearlinux/crash/c1', days: 0 }] }, afterId: '0', limit: 5 });
         await dropRecordPartition(db, partitionNameOf(new Date(now.getTime() - 52.5 * DAY)), 10_000);
-        const pending = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM record_machine_rollup_deltas');
+        const pending = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM record_rollup_deltas');
         assert.ok((pending.rows[0]?.n ?? 0) > 0);
+        // The counts do not lag: they add the pending deltas.
+        await assertCountsMatchRaw();
       } finally {
-        await holder.query('SELECT pg_advisory_unlock($1::bigint)', [ADVISORY_LOCKS.machineRollups]);
+        await holder.query('SELECT pg_advisory_unlock($1::bigint)', [ADVISORY_LOCKS.rollupFold]);
         holder.release();
       }
       await assertRollupsMatchRaw();
@@ -281,7 +291,7 @@ for (const target of databaseTargets()) {
         return res.json();
       };
       const db = server.db.pool;
-      await foldMachineRollupDeltas(db, true);
+      await foldRollupDeltas(db, true);
       assert.deepEqual((await get('/api/stats/builds')).builds, (await countRecordsByBuild(db, {})).map((r) => ({ build: r.key, count: r.count })));
       assert.deepEqual(
         (await get('/api/stats/classifications?severity_min=2&system_name=clear-linux-os')).classifications,
@@ -323,11 +333,11 @@ for (const target of databaseTargets()) {
       const db = await startTestServer(target);
       try {
         await insertGeneratedRecords(db.db.pool, 10);
-        await foldMachineRollupDeltas(db.db.pool, true);
+        await foldRollupDeltas(db.db.pool, true);
         await insertGeneratedRecords(db.db.pool, 10);
         await db.db.pool.query('TRUNCATE records');
         const result = await db.db.pool.query<{ n: number }>(
-          `SELECT ((SELECT count(*) FROM record_rollups_hourly) + (SELECT count(*) FROM record_machine_rollup_deltas)
+          `SELECT ((SELECT count(*) FROM record_rollups_hourly) + (SELECT count(*) FROM record_rollup_deltas)
             + (SELECT count(*) FROM record_host_rollups_daily) + (SELECT count(*) FROM record_machine_rollups)
             + (SELECT count(*) FROM record_machine_build_rollups) + (SELECT count(*) FROM record_population_days)
             + (SELECT count(*) FROM record_population_build_days))::int AS n`,

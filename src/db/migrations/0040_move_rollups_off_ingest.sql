@@ -1,18 +1,20 @@
 -- Issue #5, part two: a cheaper insert trigger and a fast population view.
 --
--- 1. record_rollups_daily goes: daily answers sum the hourly rollup (one upsert less per batch).
--- 2. The machine rollup leaves the insert path. The triggers (and the partition drop) only
---    append signed deltas to record_machine_rollup_deltas, a heap without indexes; a
---    background step, fold_record_machine_rollup_deltas(), moves them into the rollups.
---    Why this is exact: a delta is written by the same statement, hence commits with the
---    same transaction, as the record change it describes. The fold takes every delta
---    visible to one statement snapshot (DELETE … RETURNING) and, in that same statement,
---    recomputes last_seen from the records visible to that snapshot. So after each fold,
---    rollup = f(records of the snapshot) and rollup + pending deltas = f(records) holds at
---    all times, whatever order ids commit in, and a record deleted before the fold saw it
---    adds +1 and -1 to the same fold (or the -1 lands later: the sum is the same). No id
---    watermark or per-record flag is needed. Folds are serialised by an advisory lock.
---    Population therefore lags ingest by the fold interval (about a second).
+-- 1. record_rollups_daily goes: daily answers sum the hourly rollup.
+-- 2. Every rollup leaves the insert path. The triggers (and the partition drop) only
+--    append the statement's changes, grouped, as signed deltas to record_rollup_deltas, a
+--    heap without indexes (no upsert, no row lock shared between collectors). A background
+--    step, fold_record_rollup_deltas(), moves them into the rollups; count queries read
+--    rollup + pending deltas, so counts never lag. Why this is exact: a delta is written by
+--    the same statement, hence commits in the same transaction, as the record change it
+--    describes; the fold takes every delta visible to one statement snapshot
+--    (DELETE … RETURNING) and, in that same statement, recomputes last_seen from the
+--    records visible to that snapshot, and commits atomically. So at all times
+--    rollup + pending deltas = f(committed records), whatever order ids commit in, and a
+--    record deleted before the fold saw it leaves +1 and -1 that cancel. No id watermark
+--    or per-record flag is needed. Folds are serialised by an advisory lock. The machine
+--    rollup and the population histograms are read without the pending deltas:
+--    population lags ingest by the fold interval (about a second).
 -- 3. Population histograms, kept by the fold from each changed key's old and new last_seen:
 --    machines per (classification, system_name, build, external, UTC day of last_seen), and
 --    for the wildcard view, per (build, external, day) of each (build, machine, source)'s
@@ -22,23 +24,20 @@
 
 DROP TABLE record_rollups_daily;
 
-CREATE OR REPLACE FUNCTION record_rollup_cubes() RETURNS TABLE (name text, unit text, columns text)
-LANGUAGE sql IMMUTABLE AS $$
-  VALUES
-    ('record_rollups_hourly', 'hour', 'classification, build, severity, system_name, external'),
-    ('record_host_rollups_daily', 'day', 'host_type, architecture, classification, external')
-$$;
-
--- Signed changes not yet folded into record_machine_rollups: count > 0 added records with
--- latest client time last_seen; count < 0 removed records, last_seen their latest.
-CREATE TABLE record_machine_rollup_deltas (
-  classification text    NOT NULL,
-  system_name    text    NOT NULL,
-  build          text    NOT NULL,
-  machine_id     text    NOT NULL,
-  external       boolean NOT NULL,
-  count          bigint  NOT NULL,
-  last_seen      bigint  NOT NULL
+-- Signed changes not yet folded into the rollups, one row per statement and key: count > 0
+-- added records (last_seen: their latest client time), count < 0 removed records.
+CREATE TABLE record_rollup_deltas (
+  bucket         timestamptz NOT NULL,
+  classification text        NOT NULL,
+  build          text        NOT NULL,
+  severity       smallint    NOT NULL,
+  system_name    text        NOT NULL,
+  external       boolean     NOT NULL,
+  host_type      text        NOT NULL,
+  architecture   text        NOT NULL,
+  machine_id     text        NOT NULL,
+  count          bigint      NOT NULL,
+  last_seen      bigint      NOT NULL
 );
 
 -- Per (build, machine, source): the latest client time over all classifications and systems.
@@ -78,57 +77,36 @@ CREATE INDEX record_machine_rollups_machine ON record_machine_rollups (build, ma
 CREATE FUNCTION record_population_day(seconds bigint) RETURNS bigint
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT floor(seconds::numeric / 86400)::bigint $$;
 
-CREATE OR REPLACE FUNCTION record_rollups_add_sql(source text) RETURNS text[]
+-- The statement that appends the rows of `source` (a transition table, a partition or
+-- records itself) to the deltas, signed by `sign`.
+CREATE FUNCTION record_rollup_deltas_sql(source text, sign int) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
-  SELECT array_agg(statement ORDER BY ord) FROM (
-    SELECT 1 AS ord, format(
-      'INSERT INTO %1$s AS r (bucket, %2$s, count)
-       SELECT date_trunc(%3$L, received_at, ''UTC''), %2$s, count(*) FROM %4$s GROUP BY 1, %2$s ORDER BY 1, %2$s
-       ON CONFLICT (bucket, %2$s) DO UPDATE SET count = r.count + excluded.count', c.name, c.columns, c.unit, source) AS statement
-    FROM record_rollup_cubes() c
-    UNION ALL
-    SELECT 2, format(
-      'INSERT INTO record_machine_rollup_deltas (classification, system_name, build, machine_id, external, count, last_seen)
-       SELECT classification, system_name, build, machine_id, external, count(*), max(timestamp_client) FROM %s GROUP BY 1, 2, 3, 4, 5', source)
-  ) s
+  SELECT format(
+    'INSERT INTO record_rollup_deltas (bucket, classification, build, severity, system_name, external, host_type, architecture, machine_id, count, last_seen)
+     SELECT date_trunc(''hour'', received_at, ''UTC''), classification, build, severity, system_name, external, host_type, architecture, machine_id,
+       %s * count(*), max(timestamp_client)
+     FROM %s GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9', sign, source)
 $$;
+
+CREATE OR REPLACE FUNCTION record_rollups_add_sql(source text) RETURNS text[]
+LANGUAGE sql IMMUTABLE AS $$ SELECT ARRAY[record_rollup_deltas_sql(source, 1)] $$;
 
 -- `leaving` is no longer needed (last_seen is recomputed by the fold, after the change
 -- committed); the parameter stays for the callers' signature.
 CREATE OR REPLACE FUNCTION record_rollups_subtract_sql(source text, leaving text) RETURNS text[]
-LANGUAGE sql IMMUTABLE AS $$
-  SELECT array_agg(statement ORDER BY ord) FROM (
-    SELECT 1 AS ord, format(
-      'UPDATE %1$s r SET count = r.count - g.n
-       FROM (SELECT date_trunc(%3$L, received_at, ''UTC'') AS bucket, %2$s, count(*) AS n FROM %4$s GROUP BY 1, %2$s) g
-       WHERE (r.bucket, %5$s) = (g.bucket, %6$s)', c.name, c.columns, c.unit, source, record_rollup_prefixed(c.columns, 'r.'), record_rollup_prefixed(c.columns, 'g.')) AS statement
-    FROM record_rollup_cubes() c
-    UNION ALL
-    SELECT 2, format(
-      'DELETE FROM %1$s r USING (SELECT DISTINCT date_trunc(%3$L, received_at, ''UTC'') AS bucket, %2$s FROM %4$s) g
-       WHERE r.count <= 0 AND (r.bucket, %5$s) = (g.bucket, %6$s)', c.name, c.columns, c.unit, source, record_rollup_prefixed(c.columns, 'r.'), record_rollup_prefixed(c.columns, 'g.'))
-    FROM record_rollup_cubes() c
-    UNION ALL
-    SELECT 3, format(
-      'INSERT INTO record_machine_rollup_deltas (classification, system_name, build, machine_id, external, count, last_seen)
-       SELECT classification, system_name, build, machine_id, external, -count(*), max(timestamp_client) FROM %s GROUP BY 1, 2, 3, 4, 5', source)
-  ) s
-$$;
+LANGUAGE sql IMMUTABLE AS $$ SELECT ARRAY[record_rollup_deltas_sql(source, -1)] $$;
 
+DROP FUNCTION record_rollup_cubes();
+DROP FUNCTION record_rollup_prefixed(text, text);
+
+-- The ingest path: one static append (plan cached per session), as record_rollups_add_sql.
 CREATE OR REPLACE FUNCTION records_rollups_after_insert() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO record_rollups_hourly AS r (bucket, classification, build, severity, system_name, external, count)
-  SELECT date_trunc('hour', received_at, 'UTC'), classification, build, severity, system_name, external, count(*)
-  FROM inserted_records GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
-  ON CONFLICT (bucket, classification, build, severity, system_name, external) DO UPDATE SET count = r.count + excluded.count;
-  INSERT INTO record_host_rollups_daily AS r (bucket, host_type, architecture, classification, external, count)
-  SELECT date_trunc('day', received_at, 'UTC'), host_type, architecture, classification, external, count(*)
-  FROM inserted_records GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
-  ON CONFLICT (bucket, host_type, architecture, classification, external) DO UPDATE SET count = r.count + excluded.count;
-  INSERT INTO record_machine_rollup_deltas (classification, system_name, build, machine_id, external, count, last_seen)
-  SELECT classification, system_name, build, machine_id, external, count(*), max(timestamp_client)
-  FROM inserted_records GROUP BY 1, 2, 3, 4, 5;
+  INSERT INTO record_rollup_deltas (bucket, classification, build, severity, system_name, external, host_type, architecture, machine_id, count, last_seen)
+  SELECT date_trunc('hour', received_at, 'UTC'), classification, build, severity, system_name, external, host_type, architecture, machine_id,
+    count(*), max(timestamp_client)
+  FROM inserted_records GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;
   RETURN NULL;
 END
 $$;
@@ -140,7 +118,7 @@ BEGIN
   DELETE FROM record_rollups_hourly;
   DELETE FROM record_host_rollups_daily;
   DELETE FROM record_machine_rollups;
-  DELETE FROM record_machine_rollup_deltas;
+  DELETE FROM record_rollup_deltas;
   DELETE FROM record_machine_build_rollups;
   DELETE FROM record_population_days;
   DELETE FROM record_population_build_days;
@@ -148,11 +126,11 @@ BEGIN
 END
 $$;
 
--- Folds every pending delta into the machine rollups and histograms; returns the deltas
--- folded, or NULL when `wait` is false and another fold holds `lock_key`. One statement,
--- so the deltas taken and the records read for last_seen come from one snapshot, taken
--- after the lock (a function's statements each take a new snapshot in READ COMMITTED).
-CREATE FUNCTION fold_record_machine_rollup_deltas(lock_key bigint, wait boolean) RETURNS bigint
+-- Folds every pending delta into the rollups and histograms; returns the deltas folded,
+-- or NULL when `wait` is false and another fold holds `lock_key`. One statement, so the
+-- deltas taken and the records read for last_seen come from one snapshot, taken after
+-- the lock (a function's statements each take a new snapshot in READ COMMITTED).
+CREATE FUNCTION fold_record_rollup_deltas(lock_key bigint, wait boolean) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
   folded bigint;
@@ -163,7 +141,29 @@ BEGIN
     RETURN NULL;
   END IF;
   WITH taken AS (
-    DELETE FROM record_machine_rollup_deltas RETURNING *
+    DELETE FROM record_rollup_deltas RETURNING *
+  ), hourly AS (
+    SELECT d.bucket, d.classification, d.build, d.severity, d.system_name, d.external, coalesce(r.count, 0) + d.n AS new_count
+    FROM (SELECT bucket, classification, build, severity, system_name, external, sum(count) AS n FROM taken GROUP BY 1, 2, 3, 4, 5, 6) d
+    LEFT JOIN record_rollups_hourly r USING (bucket, classification, build, severity, system_name, external)
+  ), hourly_upserted AS (
+    INSERT INTO record_rollups_hourly AS r (bucket, classification, build, severity, system_name, external, count)
+    SELECT bucket, classification, build, severity, system_name, external, new_count FROM hourly WHERE new_count > 0
+    ON CONFLICT (bucket, classification, build, severity, system_name, external) DO UPDATE SET count = excluded.count
+  ), hourly_removed AS (
+    DELETE FROM record_rollups_hourly r USING hourly c
+    WHERE c.new_count <= 0 AND (r.bucket, r.classification, r.build, r.severity, r.system_name, r.external) = (c.bucket, c.classification, c.build, c.severity, c.system_name, c.external)
+  ), host AS (
+    SELECT d.bucket, d.host_type, d.architecture, d.classification, d.external, coalesce(r.count, 0) + d.n AS new_count
+    FROM (SELECT date_trunc('day', bucket, 'UTC') AS bucket, host_type, architecture, classification, external, sum(count) AS n FROM taken GROUP BY 1, 2, 3, 4, 5) d
+    LEFT JOIN record_host_rollups_daily r USING (bucket, host_type, architecture, classification, external)
+  ), host_upserted AS (
+    INSERT INTO record_host_rollups_daily AS r (bucket, host_type, architecture, classification, external, count)
+    SELECT bucket, host_type, architecture, classification, external, new_count FROM host WHERE new_count > 0
+    ON CONFLICT (bucket, host_type, architecture, classification, external) DO UPDATE SET count = excluded.count
+  ), host_removed AS (
+    DELETE FROM record_host_rollups_daily r USING host c
+    WHERE c.new_count <= 0 AND (r.bucket, r.host_type, r.architecture, r.classification, r.external) = (c.bucket, c.host_type, c.architecture, c.classification, c.external)
   ), delta AS (
     SELECT classification, system_name, build, machine_id, external, sum(count) AS n,
       max(last_seen) FILTER (WHERE count > 0) AS added, max(last_seen) FILTER (WHERE count < 0) AS removed
