@@ -4,7 +4,7 @@
 // at a realistic size), then rounds of BENCH_TRIGGER_BATCHES inserts of 20 realistic rows
 // through the real insertRecords (the batch writer's statement), per variant, alternating:
 //   none     no rollup trigger (the baseline);
-//   current  the insert trigger of migration 0040 (one append to record_rollup_deltas);
+//   current  the insert trigger of migration 0050 (one append to record_rollup_deltas);
 //   0030     migration 0030's trigger, re-created here (hourly, daily, host, machine upserts;
 //            the machine rollup now has two more indexes, so it is a little dearer than it was).
 // Prints ms per batch and the ratios against the baseline, and the background fold's

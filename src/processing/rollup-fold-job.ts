@@ -1,4 +1,4 @@
-// The background fold of the rollups (migration 0040): every second, the deltas that
+// The background fold of the rollups (migration 0050): every second, the deltas that
 // record inserts and deletes left in record_rollup_deltas go into the rollups and the
 // population histograms, so that ingest never upserts them. Never writes records;
 // across processes the fold's advisory lock lets one run at a time.

@@ -1,5 +1,5 @@
 // The population view (reference §8.11) answered from the machine rollups (migrations
-// 0030, 0040) instead of every record: one row per (classification, system, build,
+// 0030, 0050) instead of every record: one row per (classification, system, build,
 // machine, source) with its latest client time, and histograms of machines per day of
 // that latest time. Only for filters isMachineRollupFilter accepts; answers lag ingest
 // by the deltas not yet folded (about a second, rollup-deltas.ts).

@@ -1,7 +1,7 @@
 // Count aggregates answered from the record rollups (migration 0030) instead of the raw
 // table: counts per build, classification, host type and time bucket. A receive-time
 // range is split into whole days, whole hours at its edges (both summed from
-// record_rollups_hourly plus the deltas not yet folded, migration 0040) and the sub-hour remainders (records, a few minutes of rows),
+// record_rollups_hourly plus the deltas not yet folded, migration 0050) and the sub-hour remainders (records, a few minutes of rows),
 // so every answer equals the raw query's. Only for filters isRollupFilter accepts.
 
 import type { Queryable } from '../pool.ts';
@@ -15,7 +15,7 @@ const HOURLY_SOURCE = `(SELECT bucket, classification, build, severity, system_n
 const HOST_SOURCE = `(SELECT bucket, host_type, architecture, classification, external, count FROM record_host_rollups_daily
   UNION ALL SELECT date_trunc('day', bucket, 'UTC'), host_type, architecture, classification, external, count FROM record_rollup_deltas)`;
 
-/** A count rollup of migrations 0030/0040: its sources per bucket size and its key columns. */
+/** A count rollup of migrations 0030/0050: its sources per bucket size and its key columns. */
 interface Cube {
   tables: Partial<Record<'day' | 'hour', string>>;
   columns: ReadonlySet<string>;

@@ -1,4 +1,4 @@
-// record_rollup_deltas (migration 0040): the record changes the triggers appended and
+// record_rollup_deltas (migration 0050): the record changes the triggers appended and
 // the fold has not yet moved into the rollups. Count queries add them; the fold empties it.
 
 import { ADVISORY_LOCKS } from '../advisory-locks.ts';

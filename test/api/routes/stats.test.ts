@@ -100,7 +100,7 @@ for (const target of databaseTargets()) {
     before(async () => {
       server = await startTestServer(target);
       await insertSeedRecords(server.db.pool, POPULATION_ROWS);
-      // Population lags ingest until the background fold ran (migration 0040): fold now.
+      // Population lags ingest until the background fold ran (migration 0050): fold now.
       await foldRollupDeltas(server.db.pool, true);
     });
     after(() => server.close());
