@@ -129,7 +129,7 @@ function quote(text: string): string {
 /**
  * Bulk load for a fresh database: drops the secondary indexes of records and turns the
  * rollup triggers off while seeding, then rebuilds the indexes and fills the rollups in
- * one pass (the migrations' own backfills, rollups and mce_reports), which is many times faster than keeping
+ * one pass each (the migrations' backfills, rollups and mce_reports), which is many times faster than keeping
  * them up to date row by row. Nothing else may write meanwhile.
  */
 export async function bulkSeedQueryRecords(db: Queryable, options: QuerySeedOptions & { onPhase?: (phase: string) => void }): Promise<void> {
@@ -150,11 +150,16 @@ export async function bulkSeedQueryRecords(db: Queryable, options: QuerySeedOpti
   for (const index of indexes.rows) await db.query(index.def.replace(/ ON ONLY /, ' ON '));
   options.onPhase?.('rollups');
   await db.query(`DO $$
-    DECLARE statement text;
     BEGIN
-      DELETE FROM record_rollups_hourly; DELETE FROM record_rollups_daily;
-      DELETE FROM record_host_rollups_daily; DELETE FROM record_machine_rollups;
-      FOREACH statement IN ARRAY record_rollups_add_sql('records') LOOP EXECUTE statement; END LOOP;
+      DELETE FROM record_rollups_hourly; DELETE FROM record_host_rollups_daily;
+      DELETE FROM record_machine_rollups; DELETE FROM record_rollup_deltas;
+      INSERT INTO record_rollups_hourly (bucket, classification, build, severity, system_name, external, count)
+      SELECT date_trunc('hour', received_at, 'UTC'), classification, build, severity, system_name, external, count(*) FROM records GROUP BY 1, 2, 3, 4, 5, 6;
+      INSERT INTO record_host_rollups_daily (bucket, host_type, architecture, classification, external, count)
+      SELECT date_trunc('day', received_at, 'UTC'), host_type, architecture, classification, external, count(*) FROM records GROUP BY 1, 2, 3, 4, 5;
+      INSERT INTO record_machine_rollups (classification, system_name, build, machine_id, external, count, last_seen)
+      SELECT classification, system_name, build, machine_id, external, count(*), max(timestamp_client) FROM records GROUP BY 1, 2, 3, 4, 5;
+      PERFORM fill_record_population_histograms();
     END $$`);
   await db.query('SELECT refill_mce_reports()');
 }

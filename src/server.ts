@@ -17,6 +17,7 @@ import { ingestPlugin } from './ingest/plugin.ts';
 import { startMaintenanceJob } from './processing/maintenance-job.ts';
 import { startRetentionJob } from './processing/retention-job.ts';
 import { CrashProcessor } from './processing/crash-job.ts';
+import { startRollupFoldJob } from './processing/rollup-fold-job.ts';
 import { createCrashMetrics } from './processing/crash-metrics.ts';
 import { answerClientError } from './client-error.ts';
 import { apiPlugin } from './api/plugin.ts';
@@ -82,12 +83,14 @@ export async function buildServer(config: Config, deps: ServerDeps): Promise<Fas
   await registerUiRoutes(app);
 
   const maintenance = startMaintenanceJob(deps.pool, deps.logger, config.ingest.duplicateWindowHours);
+  const rollupFold = startRollupFoldJob(deps.pool, deps.logger);
   const retention = startRetentionJob({ pool: deps.pool, logger: deps.logger, retention: config.retention });
   // After in-flight requests finished (fastify waits for them), commit what is still queued.
   app.addHook('onClose', async () => {
     await writer.drain();
     await maintenance.stop();
     await retention.stop();
+    await rollupFold.stop();
     await crash.stop();
   });
   await app.ready();

@@ -7,4 +7,5 @@ export const ADVISORY_LOCKS = {
   referenceImport: 7_069_078_302,
   crashProcessing: 7_069_078_317,
   firstUser: 7_069_078_340,
+  rollupFold: 7_069_078_318,
 } as const;

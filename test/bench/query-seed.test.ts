@@ -16,7 +16,7 @@ describe('query benchmark seeding', () => {
     const result = await db.pool.query<{ n: number; classes: number; oldest: Date; newest: Date; crash_payloads: number; rollup: number; machines: number }>(
       `SELECT count(*)::int AS n, count(DISTINCT classification)::int AS classes, min(received_at) AS oldest, max(received_at) AS newest,
          count(*) FILTER (WHERE classification = 'org.clearlinux/crash/clr' AND payload LIKE '%Backtrace (TID %')::int AS crash_payloads,
-         (SELECT sum(count) FROM record_rollups_daily)::int AS rollup, (SELECT sum(count) FROM record_machine_rollups)::int AS machines
+         (SELECT sum(count) FROM record_rollups_hourly)::int AS rollup, (SELECT sum(count) FROM record_machine_rollups)::int AS machines
        FROM records`,
     );
     const row = result.rows[0];

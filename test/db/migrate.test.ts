@@ -21,8 +21,9 @@ for (const target of databaseTargets()) {
         tables.rows.map((r) => r.name),
         [
           'api_tokens', 'crash_analysis', 'crash_signatures', 'guilty', 'guilty_blacklisted', 'imported_records', 'login_attempts', 'mce_reports',
-          'quarantined_records', 'record_fingerprints', 'record_host_rollups_daily', 'record_machine_rollups', 'record_rollups_daily',
-          'record_rollups_hourly', 'records', 'reprocess_jobs', 'retention_runs', 'schema_migrations', 'sessions', 'users',
+          'quarantined_records', 'record_fingerprints', 'record_host_rollups_daily', 'record_machine_build_rollups', 'record_machine_rollups',
+          'record_population_build_days', 'record_population_days', 'record_rollup_deltas', 'record_rollups_hourly', 'records', 'reprocess_jobs',
+          'retention_runs', 'schema_migrations', 'sessions', 'users',
         ],
       );
     });

@@ -1,10 +1,13 @@
-// The population view (reference §8.11) answered from record_machine_rollups (migration
-// 0030): one row per (classification, system, build, machine, source) with its latest
-// client time, instead of every record. Only for filters isMachineRollupFilter accepts.
+// The population view (reference §8.11) answered from the machine rollups (migrations
+// 0030, 0050) instead of every record: one row per (classification, system, build,
+// machine, source) with its latest client time, and histograms of machines per day of
+// that latest time. Only for filters isMachineRollupFilter accepts; answers lag ingest
+// by the deltas not yet folded (about a second, rollup-deltas.ts).
 
 import type { Queryable } from '../pool.ts';
+import { BUILD_ORDER_SQL } from './stats.ts';
 import { countMachinesIn, type BuildPopulation } from './population.ts';
-import type { RecordFilter } from './record-filter.ts';
+import { buildRecordFilterSql, type RecordFilter } from './record-filter.ts';
 
 /** The filter fields that are columns of record_machine_rollups. */
 const MACHINE_ROLLUP_FIELDS = new Set<keyof RecordFilter>(['classification', 'systemName', 'build', 'machineId', 'external']);
@@ -14,7 +17,53 @@ export function isMachineRollupFilter(filter: RecordFilter): boolean {
   return Object.entries(filter).every(([key, value]) => value === undefined || MACHINE_ROLLUP_FIELDS.has(key as keyof RecordFilter));
 }
 
-/** countMachinesByBuild, from the machine rollup. */
+/** Which histogram answers: exact classification and system, or both unrestricted. */
+type HistogramLevel = { days: string; machines: string; filter: RecordFilter };
+
+function findHistogramLevel(filter: RecordFilter): HistogramLevel | undefined {
+  if (filter.machineId !== undefined) return undefined;
+  const c = filter.classification;
+  const s = filter.systemName;
+  if (c?.kind === 'exact' && s?.kind === 'exact') return { days: 'record_population_days', machines: 'record_machine_rollups', filter };
+  if ((c === undefined || c.kind === 'any') && (s === undefined || s.kind === 'any')) {
+    return { days: 'record_population_build_days', machines: 'record_machine_build_rollups', filter: { build: filter.build, external: filter.external } };
+  }
+  return undefined;
+}
+
+/** countMachinesByBuild, from the machine rollups. */
 export async function countRollupMachinesByBuild(db: Queryable, filter: RecordFilter, windowDays: readonly (number | null)[]): Promise<BuildPopulation[]> {
-  return countMachinesIn(db, 'record_machine_rollups', 'max(last_seen)', filter, windowDays);
+  const level = findHistogramLevel(filter);
+  if (!level) return countMachinesIn(db, 'record_machine_rollups', 'max(last_seen)', filter, windowDays);
+  const params: unknown[] = [];
+  const where = buildRecordFilterSql(level.filter, params);
+  const counts = (value: string) => `${value} FILTER (WHERE NOT external) AS internal, ${value} FILTER (WHERE external) AS external`;
+  // Per window: the histogram's days after the boundary day, and the boundary day's
+  // machines whose latest record is still inside (same "now" as the raw query).
+  // w = -1 lists every build with a matching machine, as the raw query does.
+  const builds = `SELECT build, -1 AS w, 0::bigint AS internal, 0::bigint AS external FROM ${level.days} WHERE ${where} GROUP BY build`;
+  const parts = windowDays.flatMap((days, i) => {
+    if (days === null) return [`SELECT build, ${i} AS w, ${counts('sum(machines)')} FROM ${level.days} WHERE ${where} GROUP BY build`];
+    const cutoff = `(extract(epoch FROM now())::bigint - $${params.push(days)}::bigint * 86400)`;
+    return [
+      `SELECT build, ${i} AS w, ${counts('sum(machines)')} FROM ${level.days} WHERE ${where} AND day > record_population_day(${cutoff}) GROUP BY build`,
+      `SELECT build, ${i} AS w, ${counts('count(*)')} FROM ${level.machines}
+       WHERE ${where} AND last_seen > ${cutoff} AND last_seen < (record_population_day(${cutoff}) + 1) * 86400 GROUP BY build`,
+    ];
+  });
+  const result = await db.query<{ build: string; w: number; internal: number; external: number }>(
+    `SELECT build, w, coalesce(sum(internal), 0)::int AS internal, coalesce(sum(external), 0)::int AS external
+     FROM (${[builds, ...parts].join('\nUNION ALL\n')}) s GROUP BY build, w ORDER BY ${BUILD_ORDER_SQL}, w`,
+    params,
+  );
+  const populations = new Map<string, BuildPopulation>();
+  for (const row of result.rows) {
+    let entry = populations.get(row.build);
+    if (!entry) {
+      entry = { build: row.build, windows: windowDays.map(() => ({ internal: 0, external: 0 })) };
+      populations.set(row.build, entry);
+    }
+    if (row.w >= 0) entry.windows[row.w] = { internal: row.internal, external: row.external };
+  }
+  return [...populations.values()];
 }

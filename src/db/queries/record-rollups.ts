@@ -1,14 +1,21 @@
 // Count aggregates answered from the record rollups (migration 0030) instead of the raw
 // table: counts per build, classification, host type and time bucket. A receive-time
-// range is split into whole days (record_rollups_daily), whole hours at its edges
-// (record_rollups_hourly) and the sub-hour remainders (records, a few minutes of rows),
+// range is split into whole days, whole hours at its edges (both summed from
+// record_rollups_hourly plus the deltas not yet folded, migration 0050) and the sub-hour remainders (records, a few minutes of rows),
 // so every answer equals the raw query's. Only for filters isRollupFilter accepts.
 
 import type { Queryable } from '../pool.ts';
 import { buildRecordFilterSql, type RecordFilter } from './record-filter.ts';
 import { BUILD_ORDER_SQL, type KeyCount, type TimeseriesCount, type TimeseriesOptions } from './stats.ts';
 
-/** A count rollup of migration 0030: its tables per bucket size and its key columns. */
+// A rollup as it stands for a reader: the folded rows plus the pending deltas (the fold
+// commits both sides at once, so every snapshot sees each change exactly once).
+const HOURLY_SOURCE = `(SELECT bucket, classification, build, severity, system_name, external, count FROM record_rollups_hourly
+  UNION ALL SELECT bucket, classification, build, severity, system_name, external, count FROM record_rollup_deltas)`;
+const HOST_SOURCE = `(SELECT bucket, host_type, architecture, classification, external, count FROM record_host_rollups_daily
+  UNION ALL SELECT date_trunc('day', bucket, 'UTC'), host_type, architecture, classification, external, count FROM record_rollup_deltas)`;
+
+/** A count rollup of migrations 0030/0050: its sources per bucket size and its key columns. */
 interface Cube {
   tables: Partial<Record<'day' | 'hour', string>>;
   columns: ReadonlySet<string>;
@@ -16,8 +23,8 @@ interface Cube {
 
 // Coarsest-first preference: the first cube holding every needed column answers.
 const CUBES: readonly Cube[] = [
-  { tables: { day: 'record_rollups_daily', hour: 'record_rollups_hourly' }, columns: new Set(['classification', 'build', 'severity', 'system_name', 'external']) },
-  { tables: { day: 'record_host_rollups_daily' }, columns: new Set(['host_type', 'architecture', 'classification', 'external']) },
+  { tables: { day: HOURLY_SOURCE, hour: HOURLY_SOURCE }, columns: new Set(['classification', 'build', 'severity', 'system_name', 'external']) },
+  { tables: { day: HOST_SOURCE }, columns: new Set(['host_type', 'architecture', 'classification', 'external']) },
 ];
 
 /** The column each rollup-able filter field reads; receive times are the buckets. */
@@ -112,7 +119,7 @@ function buildCountSourceSql(
     let where = buildRecordFilterSql(base, params);
     if (segment.from) where += ` AND ${time} >= $${params.push(segment.from)}::timestamptz`;
     if (segment.to) where += ` AND ${time} < $${params.push(segment.to)}::timestamptz`;
-    return `SELECT ${cols.join(', ')}, sum(count) AS n FROM ${table} WHERE ${where} GROUP BY ${cols.map((_, i) => i + 1).join(', ')}`;
+    return `SELECT ${cols.join(', ')}, sum(count) AS n FROM ${table} AS rollup WHERE ${where} GROUP BY ${cols.map((_, i) => i + 1).join(', ')}`;
   });
   // An empty range still needs a typed, empty source.
   if (parts.length === 0) return `SELECT ${columns('received_at').join(', ')}, 0::bigint AS n FROM records WHERE FALSE`;
@@ -126,7 +133,8 @@ async function countByColumn(db: Queryable, filter: RecordFilter, column: string
   const source = buildCountSourceSql(filter, params, cube, 'day', () => [`${column} AS key`], now);
   const condition = extra ? extra(params) : 'TRUE';
   const result = await db.query<KeyCount>(
-    `SELECT key, sum(n)::int AS count FROM (${source}) s WHERE ${condition} GROUP BY key ORDER BY ${order}`,
+    // A key whose records all went before the fold nets to 0: the raw query has no such row.
+    `SELECT key, sum(n)::int AS count FROM (${source}) s WHERE ${condition} GROUP BY key HAVING sum(n) <> 0 ORDER BY ${order}`,
     params,
   );
   return result.rows;
@@ -199,7 +207,7 @@ export async function countRollupsOverTime(db: Queryable, filter: RecordFilter, 
   const limit = `$${params.push(options.seriesLimit)}::int`;
   const result = await db.query<TimeseriesCount>(
     `WITH counts AS (
-       SELECT bucket, key, sum(n) AS n FROM (${source}) s GROUP BY 1, 2
+       SELECT bucket, key, sum(n) AS n FROM (${source}) s GROUP BY 1, 2 HAVING sum(n) <> 0
      ), ranked AS (
        SELECT key, row_number() OVER (ORDER BY sum(n) DESC, key) AS rank FROM counts GROUP BY key
      )

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { databaseTargets } from '../../helpers/database.ts';
 import { startTestServer, type TestServer } from '../../helpers/server.ts';
+import { foldRollupDeltas } from '../../../src/db/queries/rollup-deltas.ts';
 import { insertSeedRecords, type SeedRecord } from '../seed-records.ts';
 
 const DAY = 86_400_000;
@@ -99,6 +100,8 @@ for (const target of databaseTargets()) {
     before(async () => {
       server = await startTestServer(target);
       await insertSeedRecords(server.db.pool, POPULATION_ROWS);
+      // Population lags ingest until the background fold ran (migration 0050): fold now.
+      await foldRollupDeltas(server.db.pool, true);
     });
     after(() => server.close());
     const windows = async (query = '') => {

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { forgetMachine } from '../../../src/db/queries/forget.ts';
+import { ADVISORY_LOCKS } from '../../../src/db/advisory-locks.ts';
 import { countRollupMachinesByBuild } from '../../../src/db/queries/machine-rollups.ts';
+import { foldRollupDeltas } from '../../../src/db/queries/rollup-deltas.ts';
 import { countMachinesByBuild } from '../../../src/db/queries/population.ts';
 import type { RecordFilter } from '../../../src/db/queries/record-filter.ts';
 import {
@@ -127,7 +129,14 @@ for (const target of databaseTargets()) {
       { external: true },
       { machineId: 'm-3' },
       { build: '101', classification: { kind: 'prefix', value: 'org.clearlinux/' } },
+      { classification: { kind: 'any' }, systemName: { kind: 'any' } },
+      { classification: { kind: 'any' }, systemName: { kind: 'any' }, external: false, build: '102' },
+      { classification: { kind: 'exact', value: 'org.clearlinux/crash/c1' }, systemName: { kind: 'exact', value: 'debian' } },
+      { classification: { kind: 'exact', value: HEARTBEAT }, systemName: { kind: 'exact', value: 'clear-linux-os' }, external: true, build: '100' },
+      { classification: { kind: 'any' }, systemName: { kind: 'exact', value: 'clear-linux-os' } },
     ];
+    // Each window set also without Overall: the builds listed must not depend on it.
+    const POPULATION_WINDOW_SETS = [POPULATION_WINDOWS, [7, 1], [30, 2, 0]];
 
     /** The raw query's equivalent of a filter: receivedWithinSeconds as the bound the rollup query used. */
     const rawFilter = (filter: RecordFilter): RecordFilter => ({ ...filter, receivedWithinSeconds: undefined, receivedFrom: receivedBounds(filter, now).from });
@@ -135,6 +144,21 @@ for (const target of databaseTargets()) {
       [...rows].sort((a, b) => a.bucket - b.bucket || String(a.key).localeCompare(String(b.key)));
 
     async function assertRollupsMatchRaw(): Promise<void> {
+      await assertCountsMatchRaw();
+      const db = server.db.pool;
+      // Caught up: every pending delta folded. Counts equal the raw ones before and after.
+      await foldRollupDeltas(db, true);
+      await assertCountsMatchRaw();
+      for (const filter of POPULATION_FILTERS) {
+        for (const windows of POPULATION_WINDOW_SETS) {
+          assert.deepEqual(await countRollupMachinesByBuild(db, filter, windows), await countMachinesByBuild(db, filter, windows), `population ${JSON.stringify(filter)} ${windows}`);
+        }
+      }
+      await assertMachineRollupsExact();
+    }
+
+    /** The count aggregates (rollups plus pending deltas) equal the raw queries. */
+    async function assertCountsMatchRaw(): Promise<void> {
       const db = server.db.pool;
       let compared = 0;
       for (const [name, filter] of FILTERS) {
@@ -165,22 +189,44 @@ for (const target of databaseTargets()) {
         }
       }
       assert.ok(compared >= 70, `only ${compared} rollup answers compared`);
-      for (const filter of POPULATION_FILTERS) {
-        assert.deepEqual(await countRollupMachinesByBuild(db, filter, POPULATION_WINDOWS), await countMachinesByBuild(db, filter, POPULATION_WINDOWS), `population ${JSON.stringify(filter)}`);
-      }
-      const totals = await db.query<{ records: number; hourly: number; daily: number; machines: number; hosts: number; zero: number }>(
+    }
+
+    /** The machine rollups and histograms equal what records give, row for row. */
+    async function assertMachineRollupsExact(): Promise<void> {
+      const db = server.db.pool;
+      const differences = await db.query<{ what: string; n: number }>(
+        `WITH keys AS (
+           SELECT classification, system_name, build, machine_id, external, count(*) AS count, max(timestamp_client) AS last_seen FROM records GROUP BY 1, 2, 3, 4, 5
+         ), builds AS (
+           SELECT build, machine_id, external, max(last_seen) AS last_seen FROM keys GROUP BY 1, 2, 3
+         )
+         SELECT 'machine' AS what, count(*)::int AS n FROM (
+           (SELECT * FROM keys EXCEPT ALL SELECT classification, system_name, build, machine_id, external, count, last_seen FROM record_machine_rollups)
+           UNION ALL (SELECT classification, system_name, build, machine_id, external, count, last_seen FROM record_machine_rollups EXCEPT ALL SELECT * FROM keys)) d
+         UNION ALL SELECT 'build', count(*)::int FROM (
+           (SELECT * FROM builds EXCEPT ALL SELECT build, machine_id, external, last_seen FROM record_machine_build_rollups)
+           UNION ALL (SELECT build, machine_id, external, last_seen FROM record_machine_build_rollups EXCEPT ALL SELECT * FROM builds)) d
+         UNION ALL SELECT 'days', count(*)::int FROM (
+           (SELECT classification, system_name, build, external, record_population_day(last_seen), count(*) FROM keys GROUP BY 1, 2, 3, 4, 5
+            EXCEPT ALL SELECT classification, system_name, build, external, day, machines FROM record_population_days)
+           UNION ALL (SELECT classification, system_name, build, external, day, machines FROM record_population_days
+            EXCEPT ALL SELECT classification, system_name, build, external, record_population_day(last_seen), count(*) FROM keys GROUP BY 1, 2, 3, 4, 5)) d
+         UNION ALL SELECT 'build days', count(*)::int FROM (
+           (SELECT build, external, record_population_day(last_seen), count(*) FROM builds GROUP BY 1, 2, 3
+            EXCEPT ALL SELECT build, external, day, machines FROM record_population_build_days)
+           UNION ALL (SELECT build, external, day, machines FROM record_population_build_days
+            EXCEPT ALL SELECT build, external, record_population_day(last_seen), count(*) FROM builds GROUP BY 1, 2, 3)) d
+         UNION ALL SELECT 'pending deltas', count(*)::int FROM record_rollup_deltas`,
+      );
+      assert.deepEqual(Object.fromEntries(differences.rows.map((r) => [r.what, r.n])), { machine: 0, build: 0, days: 0, 'build days': 0, 'pending deltas': 0 });
+      const totals = await db.query<{ records: number; hourly: number; hosts: number; zero: number }>(
         `SELECT (SELECT count(*) FROM records)::int AS records, (SELECT sum(count) FROM record_rollups_hourly)::int AS hourly,
-           (SELECT sum(count) FROM record_rollups_daily)::int AS daily, (SELECT sum(count) FROM record_machine_rollups)::int AS machines,
            (SELECT sum(count) FROM record_host_rollups_daily)::int AS hosts,
-           (SELECT count(*) FROM record_rollups_hourly WHERE count <= 0)::int + (SELECT count(*) FROM record_rollups_daily WHERE count <= 0)::int
-             + (SELECT count(*) FROM record_machine_rollups WHERE count <= 0)::int + (SELECT count(*) FROM record_host_rollups_daily WHERE count <= 0)::int AS zero`,
+           (SELECT count(*) FROM record_rollups_hourly WHERE count <= 0)::int + (SELECT count(*) FROM record_host_rollups_daily WHERE count <= 0)::int AS zero`,
       );
       const t = totals.rows[0];
       assert.ok(t);
-      assert.deepEqual(
-        { hourly: t.hourly, daily: t.daily, machines: t.machines, hosts: t.hosts, zero: t.zero },
-        { hourly: t.records, daily: t.records, machines: t.records, hosts: t.records, zero: 0 },
-      );
+      assert.deepEqual({ hourly: t.hourly, hosts: t.hosts, zero: t.zero }, { hourly: t.records, hosts: t.records, zero: 0 });
     }
 
     test('equal the raw aggregates after inserts through ingest and SQL', async () => {
@@ -204,6 +250,40 @@ for (const target of databaseTargets()) {
       await assertRollupsMatchRaw();
     });
 
+    test('equal the raw aggregates when records change before the fold reaches them, counts at once', async () => {
+      const db = server.db.pool;
+      // Holding the fold's lock stands for a fold that lags: every change stays pending.
+      const holder = await db.connect();
+      try {
+        await holder.query('SELECT pg_advisory_lock($1::bigint)', [ADVISORY_LOCKS.rollupFold]);
+        assert.equal(await foldRollupDeltas(db, false), null);
+        await insertSeedRecords(db, Array.from({ length: 60 }, (_, i) => ({
+          receivedAt: new Date(now.getTime() - (i % 3) * DAY - 1000 * i),
+          machineId: `lag-${i % 7}`,
+          build: String(100 + (i % 3)),
+          classification: i % 2 === 0 ? HEARTBEAT : 'org.clearlinux/crash/c1',
+          systemName: i % 5 === 0 ? 'debian' : 'clear-linux-os',
+          external: i % 4 === 0,
+          timestampClient: nowSeconds - i * 4000,
+        })));
+        // Deleted before any fold saw them: their newest records, one machine entirely, an
+        // update, a batch delete and a partition drop, all still pending.
+        await db.query(`DELETE FROM records WHERE id IN (SELECT id FROM records WHERE machine_id = 'lag-1' ORDER BY timestamp_client DESC LIMIT 3)`);
+        await forgetMachine(db, 'lag-2');
+        await db.query(`UPDATE records SET build = '102' WHERE machine_id = 'lag-3' AND timestamp_client > $1`, [nowSeconds - 100_000]);
+        await deleteRecordBatch(db, { from: new Date(now.getTime() - 3 * DAY), to: now, filter: { anyOf: [{ field: 'classification' as const, value: 'org.clearlinux/crash/c1', days: 0 }] }, afterId: '0', limit: 5 });
+        await dropRecordPartition(db, partitionNameOf(new Date(now.getTime() - 52.5 * DAY)), 10_000);
+        const pending = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM record_rollup_deltas');
+        assert.ok((pending.rows[0]?.n ?? 0) > 0);
+        // The counts do not lag: they add the pending deltas.
+        await assertCountsMatchRaw();
+      } finally {
+        await holder.query('SELECT pg_advisory_unlock($1::bigint)', [ADVISORY_LOCKS.rollupFold]);
+        holder.release();
+      }
+      await assertRollupsMatchRaw();
+    });
+
     test('answer the aggregate routes as the raw queries do', async () => {
       const get = async (url: string) => {
         const res = await server.inject({ url });
@@ -211,6 +291,7 @@ for (const target of databaseTargets()) {
         return res.json();
       };
       const db = server.db.pool;
+      await foldRollupDeltas(db, true);
       assert.deepEqual((await get('/api/stats/builds')).builds, (await countRecordsByBuild(db, {})).map((r) => ({ build: r.key, count: r.count })));
       assert.deepEqual(
         (await get('/api/stats/classifications?severity_min=2&system_name=clear-linux-os')).classifications,
@@ -252,10 +333,14 @@ for (const target of databaseTargets()) {
       const db = await startTestServer(target);
       try {
         await insertGeneratedRecords(db.db.pool, 10);
+        await foldRollupDeltas(db.db.pool, true);
+        await insertGeneratedRecords(db.db.pool, 10);
         await db.db.pool.query('TRUNCATE records');
         const result = await db.db.pool.query<{ n: number }>(
-          `SELECT ((SELECT count(*) FROM record_rollups_hourly) + (SELECT count(*) FROM record_rollups_daily)
-            + (SELECT count(*) FROM record_host_rollups_daily) + (SELECT count(*) FROM record_machine_rollups))::int AS n`,
+          `SELECT ((SELECT count(*) FROM record_rollups_hourly) + (SELECT count(*) FROM record_rollup_deltas)
+            + (SELECT count(*) FROM record_host_rollups_daily) + (SELECT count(*) FROM record_machine_rollups)
+            + (SELECT count(*) FROM record_machine_build_rollups) + (SELECT count(*) FROM record_population_days)
+            + (SELECT count(*) FROM record_population_build_days))::int AS n`,
         );
         assert.equal(result.rows[0]?.n, 0);
       } finally {

@@ -1,0 +1,19 @@
+// record_rollup_deltas (migration 0050): the record changes the triggers appended and
+// the fold has not yet moved into the rollups. Count queries add them; the fold empties it.
+
+import { ADVISORY_LOCKS } from '../advisory-locks.ts';
+import type { Queryable } from '../pool.ts';
+
+/**
+ * Moves the pending deltas into the rollups and population histograms
+ * (fold_record_rollup_deltas). Returns the deltas folded, or null when `wait` is false
+ * and another fold is running.
+ */
+export async function foldRollupDeltas(db: Queryable, wait: boolean): Promise<number | null> {
+  const result = await db.query<{ folded: string | null }>('SELECT fold_record_rollup_deltas($1::bigint, $2::boolean)::text AS folded', [
+    ADVISORY_LOCKS.rollupFold,
+    wait,
+  ]);
+  const folded = result.rows[0]?.folded;
+  return folded === null || folded === undefined ? null : Number(folded);
+}
