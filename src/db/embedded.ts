@@ -109,7 +109,7 @@ function ownerFile(dataDir: string): string {
 /** The pid of the live process that started the running postmaster of this folder, or null. */
 function findLiveOwner(dataDir: string, pgData: string): number | null {
   const postmaster = readPid(join(pgData, 'postmaster.pid'));
-  if (postmaster === null || !processCommandLine(postmaster)?.includes('postgres')) return null;
+  if (postmaster === null || !isPostgresProcess(postmaster)) return null;
   const owner = readPid(ownerFile(dataDir));
   if (owner === null || owner === process.pid) return null;
   // A recycled pid would be some other program: only a Node.js process counts as the owner.
@@ -162,8 +162,8 @@ function writeServerSettings(pgData: string, socketDir: string, runAs: OsUser | 
 async function stopLeftoverPostmaster(pgData: string, binaries: Binaries, runAs: OsUser | null, logger: Logger): Promise<void> {
   const pidFile = join(pgData, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
-  const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
-  if (Number.isInteger(pid) && pid > 0 && isPostgresProcess(pid)) {
+  const pid = readPid(pidFile);
+  if (pid !== null && isPostgresProcess(pid)) {
     logger.warn({ pid }, 'a PostgreSQL from an earlier run still uses the data folder; stopping it');
     await run(binaries.pg_ctl, ['stop', '-D', pgData, '-m', 'fast', '-w', '-t', '60'], runAs);
     return;
