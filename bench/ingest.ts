@@ -2,12 +2,14 @@
 // node:http server answering 201, both driven by the same load loop with realistic
 // format-A records, over keep-alive and with a new connection per request. Prints
 // requests/s, p50/p99, non-2xx, the ratio server/no-op, and checks that the rows in
-// the database equal the 2xx answers.
+// the database equal the 2xx answers. Then the cost of the query API's aggregate
+// triggers on the same server (bench/aggregate-cost.ts).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { AGGREGATE_INSERT_TRIGGERS, measureAggregateCost } from './aggregate-cost.ts';
 import { startChild, stopChild } from './child-process.ts';
 import { runLoad, type LoadResult } from './load-driver.ts';
 import { nextFormatARequest } from './record-generator.ts';
@@ -15,6 +17,8 @@ import { nextFormatARequest } from './record-generator.ts';
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);
 const WARMUP_MS = 2_000;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+// Off with BENCH_AGGREGATE_COST=0 (it adds ~50 s).
+const COMPARE_AGGREGATES = process.env.BENCH_AGGREGATE_COST !== '0';
 const root = join(import.meta.dirname, '..');
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
@@ -37,9 +41,22 @@ try {
     rows.push(line(`no-op, ${mode}`, baseline), line(`server, ${mode}`, measured), `  ratio server/no-op (${mode}): ${(ratio * 100).toFixed(1)}%`);
     if (ratio < 0.5 || measured.p99Ms > 50 || measured.non2xx + measured.errors > 0) ok = false;
   }
+  // The triggers are switched off for part of this phase: count the rows first.
   const stored = await countRecords(join(dataDir, 'run'));
   rows.push(`rows in database: ${stored}; 2xx answers from the server: ${serverAcknowledged} -> ${stored === serverAcknowledged ? 'match' : 'MISMATCH'}`);
   if (stored !== serverAcknowledged) ok = false;
+  if (COMPARE_AGGREGATES) {
+    rows.push(`cost of the query API's aggregate triggers (${AGGREGATE_INSERT_TRIGGERS.join(', ')}), keep-alive, alternating:`);
+    const db = new pg.Client({ host: join(dataDir, 'run'), user: 'telemetrics', database: 'telemetrics' });
+    await db.connect();
+    try {
+      const cost = await measureAggregateCost({ port: server.port, db, concurrency: CONCURRENCY, durationMs: DURATION_MS });
+      rows.push(...cost.lines);
+      if (cost.failures > 0) ok = false;
+    } finally {
+      await db.end();
+    }
+  }
 } finally {
   await stopChild(noop.child);
   await stopChild(server.child);

@@ -1,0 +1,53 @@
+// What keeping the query API's aggregates costs the collector (issue #5: at most 10%).
+// The insert triggers are the whole of that cost on the ingest path: the rollup trigger
+// appends the batch's deltas (folded in the background, one fold per second, which only
+// has work when deltas exist) and the MCE trigger copies MCE records into mce_reports.
+// Runs the same keep-alive load with both on and both off, alternating, and reports the
+// ratio. Records ingested with the triggers off are missing from the rollups, so only
+// run this against a database that is thrown away.
+
+import type pg from 'pg';
+import { runLoad, type LoadResult } from './load-driver.ts';
+import { nextFormatARequest } from './record-generator.ts';
+
+export const AGGREGATE_INSERT_TRIGGERS = ['records_rollups_insert', 'records_mce_insert'];
+
+export interface AggregateCost {
+  lines: string[];
+  /** Mean req/s with the triggers on divided by the mean with them off. */
+  ratio: number;
+  failures: number;
+}
+
+export async function measureAggregateCost(options: { port: number; db: pg.Client; concurrency: number; durationMs: number; pairs?: number }): Promise<AggregateCost> {
+  const load = (durationMs: number) =>
+    runLoad({ port: options.port, path: '/v2/collector', concurrency: options.concurrency, durationMs, keepAlive: true, generate: nextFormatARequest });
+  const setTriggers = (on: boolean) =>
+    options.db.query(`ALTER TABLE records ${AGGREGATE_INSERT_TRIGGERS.map((name) => `${on ? 'ENABLE' : 'DISABLE'} TRIGGER ${name}`).join(', ')}`);
+  await load(2_000);
+  const runs: Array<{ on: boolean; result: LoadResult }> = [];
+  try {
+    for (let pair = 0; pair < (options.pairs ?? 2); pair += 1) {
+      // ABBA order, so that drift over the runs (the first run is the coldest) cancels out.
+      for (const on of pair % 2 === 0 ? [true, false] : [false, true]) {
+        await setTriggers(on);
+        runs.push({ on, result: await load(options.durationMs) });
+      }
+    }
+  } finally {
+    await setTriggers(true);
+  }
+  const mean = (on: boolean, pick: (r: LoadResult) => number) => {
+    const picked = runs.filter((r) => r.on === on).map((r) => pick(r.result));
+    return picked.reduce((a, b) => a + b, 0) / picked.length;
+  };
+  const lines = runs.map(
+    ({ on, result }) =>
+      `  triggers ${on ? 'on ' : 'off'}  ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${result.p50Ms.toFixed(1)} ms  p99 ${result.p99Ms.toFixed(1)} ms  non-2xx ${result.non2xx}  errors ${result.errors}`,
+  );
+  const ratio = mean(true, (r) => r.requestsPerSecond) / mean(false, (r) => r.requestsPerSecond);
+  lines.push(
+    `  ingest rate with/without the aggregate triggers: ${(ratio * 100).toFixed(1)}% (cost ${((1 - ratio) * 100).toFixed(1)}%; target cost <= 10%: ${ratio >= 0.9 ? 'met' : 'not met'}); p99 ${mean(true, (r) => r.p99Ms).toFixed(1)} vs ${mean(false, (r) => r.p99Ms).toFixed(1)} ms`,
+  );
+  return { lines, ratio, failures: runs.reduce((n, r) => n + r.result.non2xx + r.result.errors, 0) };
+}
