@@ -151,10 +151,12 @@ export async function bulkSeedQueryRecords(db: Queryable, options: QuerySeedOpti
   options.onPhase?.('rollups');
   await db.query(`DO $$
     BEGIN
-      DELETE FROM record_rollups_hourly; DELETE FROM record_host_rollups_daily;
+      DELETE FROM record_rollups_hourly; DELETE FROM record_rollups_daily; DELETE FROM record_host_rollups_daily;
       DELETE FROM record_machine_rollups; DELETE FROM record_rollup_deltas;
       INSERT INTO record_rollups_hourly (bucket, classification, build, severity, system_name, external, count)
       SELECT date_trunc('hour', received_at, 'UTC'), classification, build, severity, system_name, external, count(*) FROM records GROUP BY 1, 2, 3, 4, 5, 6;
+      INSERT INTO record_rollups_daily (bucket, classification, build, severity, system_name, external, count)
+      SELECT date_trunc('day', bucket, 'UTC'), classification, build, severity, system_name, external, sum(count) FROM record_rollups_hourly GROUP BY 1, 2, 3, 4, 5, 6;
       INSERT INTO record_host_rollups_daily (bucket, host_type, architecture, classification, external, count)
       SELECT date_trunc('day', received_at, 'UTC'), host_type, architecture, classification, external, count(*) FROM records GROUP BY 1, 2, 3, 4, 5;
       INSERT INTO record_machine_rollups (classification, system_name, build, machine_id, external, count, last_seen)

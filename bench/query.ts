@@ -139,11 +139,11 @@ async function seed(now: Date): Promise<void> {
       if (count !== RECORDS) ok = false;
       const size = await client.query<{ records: string; rollups: string }>(
         `SELECT pg_size_pretty(sum(pg_total_relation_size(c.oid))) AS records,
-           (SELECT pg_size_pretty(sum(pg_total_relation_size(t::regclass))) FROM unnest(ARRAY['record_rollups_hourly', 'record_host_rollups_daily', 'record_machine_rollups', 'record_machine_build_rollups', 'record_population_days', 'record_population_build_days']) t) AS rollups
+           (SELECT pg_size_pretty(sum(pg_total_relation_size(t::regclass))) FROM unnest(ARRAY['record_rollups_hourly', 'record_rollups_daily', 'record_host_rollups_daily', 'record_machine_rollups', 'record_machine_build_rollups', 'record_population_days', 'record_population_build_days']) t) AS rollups
          FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'records'::regclass`,
       );
       const rows = await client.query<{ t: string; n: string }>(
-        `SELECT 'hourly' AS t, count(*) AS n FROM record_rollups_hourly UNION ALL SELECT 'host', count(*) FROM record_host_rollups_daily
+        `SELECT 'hourly' AS t, count(*) AS n FROM record_rollups_hourly UNION ALL SELECT 'daily', count(*) FROM record_rollups_daily UNION ALL SELECT 'host', count(*) FROM record_host_rollups_daily
          UNION ALL SELECT 'machine', count(*) FROM record_machine_rollups UNION ALL SELECT 'machine per build', count(*) FROM record_machine_build_rollups
          UNION ALL SELECT 'population days', count(*) FROM record_population_days UNION ALL SELECT 'population build days', count(*) FROM record_population_build_days`,
       );
@@ -281,13 +281,13 @@ async function measureExports(port: number, db: pg.Client): Promise<void> {
 }
 
 async function checkRollups(db: pg.Client): Promise<void> {
-  const result = await db.query<{ records: string; hourly: string; host: string; machine: string; days: string; keys: string }>(
-    `SELECT (SELECT count(*) FROM records) AS records, (SELECT sum(count) FROM record_rollups_hourly) AS hourly,
+  const result = await db.query<{ records: string; hourly: string; daily: string; host: string; machine: string; days: string; keys: string }>(
+    `SELECT (SELECT count(*) FROM records) AS records, (SELECT sum(count) FROM record_rollups_hourly) AS hourly, (SELECT sum(count) FROM record_rollups_daily) AS daily,
        (SELECT sum(count) FROM record_host_rollups_daily) AS host, (SELECT sum(count) FROM record_machine_rollups) AS machine,
        (SELECT sum(machines) FROM record_population_days) AS days, (SELECT count(*) FROM record_machine_rollups) AS keys`,
   );
   const r = result.rows[0];
-  const same = r !== undefined && [r.hourly, r.host, r.machine].every((n) => n === r.records) && r.days === r.keys;
+  const same = r !== undefined && [r.hourly, r.daily, r.host, r.machine].every((n) => n === r.records) && r.days === r.keys;
   out(`\nrollup sums equal count(*) = ${Number(r?.records).toLocaleString('en')}: ${same ? 'yes' : `NO ${JSON.stringify(r)}`}`);
   if (!same) ok = false;
 }

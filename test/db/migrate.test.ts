@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { ADVISORY_LOCKS } from '../../src/db/advisory-locks.ts';
 import { listMigrations, migrate, pendingMigrations } from '../../src/db/migrate.ts';
 import { createPool } from '../../src/db/pool.ts';
 import { insertSeedRecords } from '../api/seed-records.ts';
@@ -22,7 +23,7 @@ for (const target of databaseTargets()) {
         [
           'api_tokens', 'crash_analysis', 'crash_signatures', 'guilty', 'guilty_blacklisted', 'imported_records', 'login_attempts', 'mce_reports',
           'quarantined_records', 'record_fingerprints', 'record_host_rollups_daily', 'record_machine_build_rollups', 'record_machine_rollups',
-          'record_population_build_days', 'record_population_days', 'record_rollup_deltas', 'record_rollups_hourly', 'records', 'reprocess_jobs',
+          'record_population_build_days', 'record_population_days', 'record_rollup_deltas', 'record_rollups_daily', 'record_rollups_hourly', 'records', 'reprocess_jobs',
           'retention_runs', 'schema_migrations', 'sessions', 'users',
         ],
       );
@@ -80,6 +81,42 @@ for (const target of databaseTargets()) {
         { id: mce, classification: 'org.clearlinux/mce/corrected', status: '00800400' },
         { id: (mce as number) + 1, classification: 'org.clearlinux/mce/thermal', status: null },
       ]);
+    });
+
+    test('0060 fills the daily rollup from the hourly one and the fold keeps both', async (t) => {
+      const db = await createTestDatabase(target, { migrate: false });
+      t.after(() => db.drop());
+      await db.pool.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+      for (const m of listMigrations().filter((m) => m.version < 60)) {
+        await db.pool.query(m.sql);
+        await db.pool.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      }
+      const day = Date.UTC(2026, 10, 20);
+      const at = (hours: number) => new Date(day + hours * 3_600_000);
+      await insertSeedRecords(db.pool, [
+        { classification: 'org.clearlinux/hello/world', build: '31000', receivedAt: at(1) },
+        { classification: 'org.clearlinux/hello/world', build: '31000', receivedAt: at(5) },
+        { classification: 'org.clearlinux/hello/world', build: '31000', receivedAt: at(26) },
+      ]);
+      await db.pool.query('SELECT fold_record_rollup_deltas($1, true)', [ADVISORY_LOCKS.rollupFold]);
+      // Pending before the migration: the new fold must move it into both rollups.
+      await insertSeedRecords(db.pool, [{ classification: 'org.clearlinux/hello/world', build: '31000', receivedAt: at(7) }]);
+      assert.deepEqual(await migrate(db.pool), ['0060_fold_daily_rollup']);
+      const daily = () =>
+        db.pool.query<{ day: string; count: number }>(
+          "SELECT to_char(bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count::int FROM record_rollups_daily ORDER BY bucket",
+        );
+      assert.deepEqual((await daily()).rows.map((r) => ({ ...r })), [{ day: '2026-11-20', count: 2 }, { day: '2026-11-21', count: 1 }]);
+      await db.pool.query('SELECT fold_record_rollup_deltas($1, true)', [ADVISORY_LOCKS.rollupFold]);
+      assert.deepEqual((await daily()).rows.map((r) => ({ ...r })), [{ day: '2026-11-20', count: 3 }, { day: '2026-11-21', count: 1 }]);
+      await db.pool.query("DELETE FROM records WHERE received_at >= '2026-11-21'");
+      await db.pool.query('SELECT fold_record_rollup_deltas($1, true)', [ADVISORY_LOCKS.rollupFold]);
+      assert.deepEqual((await daily()).rows.map((r) => ({ ...r })), [{ day: '2026-11-20', count: 3 }]);
+    });
+
+    test('0060 takes the fold advisory lock of the application', () => {
+      const migration = listMigrations().find((m) => m.version === 60);
+      assert.ok(migration?.sql.includes(`pg_advisory_xact_lock(${ADVISORY_LOCKS.rollupFold})`));
     });
 
     test('creates daily record partitions around today', async (t) => {

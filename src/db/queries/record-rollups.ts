@@ -1,8 +1,9 @@
 // Count aggregates answered from the record rollups (migration 0030) instead of the raw
 // table: counts per build, classification, host type and time bucket. A receive-time
-// range is split into whole days, whole hours at its edges (both summed from
-// record_rollups_hourly plus the deltas not yet folded, migration 0050) and the sub-hour remainders (records, a few minutes of rows),
-// so every answer equals the raw query's. Only for filters isRollupFilter accepts.
+// range is split into whole days (record_rollups_daily, migration 0060), whole hours at
+// its edges (record_rollups_hourly), each plus the deltas not yet folded (migration
+// 0050), and the sub-hour remainders (records, a few minutes of rows), so every answer
+// equals the raw query's. Only for filters isRollupFilter accepts.
 
 import type { Queryable } from '../pool.ts';
 import { buildRecordFilterSql, type RecordFilter } from './record-filter.ts';
@@ -12,10 +13,12 @@ import { BUILD_ORDER_SQL, type KeyCount, type TimeseriesCount, type TimeseriesOp
 // commits both sides at once, so every snapshot sees each change exactly once).
 const HOURLY_SOURCE = `(SELECT bucket, classification, build, severity, system_name, external, count FROM record_rollups_hourly
   UNION ALL SELECT bucket, classification, build, severity, system_name, external, count FROM record_rollup_deltas)`;
+const DAILY_SOURCE = `(SELECT bucket, classification, build, severity, system_name, external, count FROM record_rollups_daily
+  UNION ALL SELECT date_trunc('day', bucket, 'UTC'), classification, build, severity, system_name, external, count FROM record_rollup_deltas)`;
 const HOST_SOURCE = `(SELECT bucket, host_type, architecture, classification, external, count FROM record_host_rollups_daily
   UNION ALL SELECT date_trunc('day', bucket, 'UTC'), host_type, architecture, classification, external, count FROM record_rollup_deltas)`;
 
-/** A count rollup of migrations 0030/0050: its sources per bucket size and its key columns. */
+/** A count rollup of migrations 0030/0050/0060: its sources per bucket size and its key columns. */
 interface Cube {
   tables: Partial<Record<'day' | 'hour', string>>;
   columns: ReadonlySet<string>;
@@ -23,7 +26,7 @@ interface Cube {
 
 // Coarsest-first preference: the first cube holding every needed column answers.
 const CUBES: readonly Cube[] = [
-  { tables: { day: HOURLY_SOURCE, hour: HOURLY_SOURCE }, columns: new Set(['classification', 'build', 'severity', 'system_name', 'external']) },
+  { tables: { day: DAILY_SOURCE, hour: HOURLY_SOURCE }, columns: new Set(['classification', 'build', 'severity', 'system_name', 'external']) },
   { tables: { day: HOST_SOURCE }, columns: new Set(['host_type', 'architecture', 'classification', 'external']) },
 ];
 

@@ -219,14 +219,23 @@ for (const target of databaseTargets()) {
          UNION ALL SELECT 'pending deltas', count(*)::int FROM record_rollup_deltas`,
       );
       assert.deepEqual(Object.fromEntries(differences.rows.map((r) => [r.what, r.n])), { machine: 0, build: 0, days: 0, 'build days': 0, 'pending deltas': 0 });
-      const totals = await db.query<{ records: number; hourly: number; hosts: number; zero: number }>(
+      const totals = await db.query<{ records: number; hourly: number; daily: number; hosts: number; zero: number; days_unequal: number }>(
         `SELECT (SELECT count(*) FROM records)::int AS records, (SELECT sum(count) FROM record_rollups_hourly)::int AS hourly,
-           (SELECT sum(count) FROM record_host_rollups_daily)::int AS hosts,
-           (SELECT count(*) FROM record_rollups_hourly WHERE count <= 0)::int + (SELECT count(*) FROM record_host_rollups_daily WHERE count <= 0)::int AS zero`,
+           (SELECT sum(count) FROM record_rollups_daily)::int AS daily, (SELECT sum(count) FROM record_host_rollups_daily)::int AS hosts,
+           (SELECT count(*) FROM record_rollups_hourly WHERE count <= 0)::int + (SELECT count(*) FROM record_rollups_daily WHERE count <= 0)::int
+             + (SELECT count(*) FROM record_host_rollups_daily WHERE count <= 0)::int AS zero,
+           (SELECT count(*) FROM (
+             (SELECT date_trunc('day', bucket, 'UTC'), classification, build, severity, system_name, external, sum(count) FROM record_rollups_hourly GROUP BY 1, 2, 3, 4, 5, 6
+              EXCEPT ALL SELECT bucket, classification, build, severity, system_name, external, count FROM record_rollups_daily)
+             UNION ALL (SELECT bucket, classification, build, severity, system_name, external, count FROM record_rollups_daily
+              EXCEPT ALL SELECT date_trunc('day', bucket, 'UTC'), classification, build, severity, system_name, external, sum(count) FROM record_rollups_hourly GROUP BY 1, 2, 3, 4, 5, 6)) d)::int AS days_unequal`,
       );
       const t = totals.rows[0];
       assert.ok(t);
-      assert.deepEqual({ hourly: t.hourly, hosts: t.hosts, zero: t.zero }, { hourly: t.records, hosts: t.records, zero: 0 });
+      assert.deepEqual(
+        { hourly: t.hourly, daily: t.daily, hosts: t.hosts, zero: t.zero, days_unequal: t.days_unequal },
+        { hourly: t.records, daily: t.records, hosts: t.records, zero: 0, days_unequal: 0 },
+      );
     }
 
     test('equal the raw aggregates after inserts through ingest and SQL', async () => {
@@ -337,7 +346,7 @@ for (const target of databaseTargets()) {
         await insertGeneratedRecords(db.db.pool, 10);
         await db.db.pool.query('TRUNCATE records');
         const result = await db.db.pool.query<{ n: number }>(
-          `SELECT ((SELECT count(*) FROM record_rollups_hourly) + (SELECT count(*) FROM record_rollup_deltas)
+          `SELECT ((SELECT count(*) FROM record_rollups_hourly) + (SELECT count(*) FROM record_rollups_daily) + (SELECT count(*) FROM record_rollup_deltas)
             + (SELECT count(*) FROM record_host_rollups_daily) + (SELECT count(*) FROM record_machine_rollups)
             + (SELECT count(*) FROM record_machine_build_rollups) + (SELECT count(*) FROM record_population_days)
             + (SELECT count(*) FROM record_population_build_days))::int AS n`,
