@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { forgetMachine } from '../../../src/db/queries/forget.ts';
 import { ADVISORY_LOCKS } from '../../../src/db/advisory-locks.ts';
-import { countRollupMachinesByBuild } from '../../../src/db/queries/machine-rollups.ts';
+import { countRollupMachinesByBuild, isMachineRollupFilter } from '../../../src/db/queries/machine-rollups.ts';
 import { foldRollupDeltas } from '../../../src/db/queries/rollup-deltas.ts';
 import { countMachinesByBuild } from '../../../src/db/queries/population.ts';
 import type { RecordFilter } from '../../../src/db/queries/record-filter.ts';
@@ -59,6 +59,12 @@ describe('isRollupFilter', () => {
     assert.equal(isRollupFilter({ machineId: 'm' }), false);
     assert.equal(isRollupFilter({ payloadRegex: 'x' }), false);
     assert.equal(isRollupFilter({ createdFrom: 1n }), false);
+  });
+
+  test('sends population by machine to the records (indexed), the other rollup columns to the machine rollup', () => {
+    assert.equal(isMachineRollupFilter({ classification: { kind: 'any' }, systemName: { kind: 'exact', value: 'x' }, build: '1', external: true }), true);
+    assert.equal(isMachineRollupFilter({ machineId: 'm' }), false);
+    assert.equal(isMachineRollupFilter({ severity: 2 }), false);
   });
 });
 
