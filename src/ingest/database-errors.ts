@@ -1,15 +1,19 @@
 // Tells a database that is down or unreachable (answer 503, retry later) apart from
-// an error caused by the data of one statement.
+// an error caused by the data of one statement. Built on the shared classifier of
+// db/connection-errors.ts, and broader than it on purpose (see isDatabaseUnavailable).
 
-const UNAVAILABLE_SQLSTATE_CLASSES = ['08', '53', '57', '58'];
+import { isDatabaseConnectionError, sqlState } from '../db/connection-errors.ts';
+
 const MISSING_PARTITION_SQLSTATE = '23514';
 
+/**
+ * A connection-class error, or any error without a SQLSTATE (a pool or query timeout, a
+ * connection terminated mid-query, a socket error in words the classifier does not know):
+ * the record was not stored, so the client gets 503 and retries, rather than a 400 or
+ * 500 that would make it drop the record.
+ */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return UNAVAILABLE_SQLSTATE_CLASSES.includes(code.slice(0, 2));
-  // No SQLSTATE: a socket error (ECONNREFUSED, ECONNRESET, ...), a pool or query timeout,
-  // or a connection terminated mid-query.
-  return true;
+  return sqlState(err) === undefined || isDatabaseConnectionError(err);
 }
 
 /** PostgreSQL found no partition for a row's received_at (23514 with that message). */
