@@ -101,7 +101,7 @@ for (const target of databaseTargets()) {
       await db.pool.query('SELECT fold_record_rollup_deltas($1, true)', [ADVISORY_LOCKS.rollupFold]);
       // Pending before the migration: the new fold must move it into both rollups.
       await insertSeedRecords(db.pool, [{ classification: 'org.clearlinux/hello/world', build: '31000', receivedAt: at(7) }]);
-      assert.deepEqual(await migrate(db.pool), ['0060_fold_daily_rollup']);
+      assert.deepEqual((await migrate(db.pool))[0], '0060_fold_daily_rollup');
       const daily = () =>
         db.pool.query<{ day: string; count: number }>(
           "SELECT to_char(bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count::int FROM record_rollups_daily ORDER BY bucket",
