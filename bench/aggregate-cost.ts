@@ -2,8 +2,10 @@
 // The insert triggers are the whole of that cost on the ingest path: the rollup trigger
 // appends the batch's deltas (folded in the background, one fold per second, which only
 // has work when deltas exist) and the MCE trigger copies MCE records into mce_reports.
-// Runs the same keep-alive load with both on and both off, alternating, and reports the
-// ratio. Records ingested with the triggers off are missing from the rollups, so only
+// Runs the same keep-alive load with both on and both off, alternating in ABBA order after
+// a warm-up (the first seconds of load on a fresh server run slower whatever the mode),
+// in short runs so that a background pause (autovacuum, a checkpoint) spoils one run of
+// many, and reports the ratio of the means. Records ingested with the triggers off are missing from the rollups, so only
 // run this against a database that is thrown away.
 
 import type pg from 'pg';
@@ -19,19 +21,21 @@ export interface AggregateCost {
   failures: number;
 }
 
-export async function measureAggregateCost(options: { port: number; db: pg.Client; concurrency: number; durationMs: number; pairs?: number }): Promise<AggregateCost> {
+export async function measureAggregateCost(options: { port: number; db: pg.Client; concurrency: number; durationMs?: number; pairs?: number }): Promise<AggregateCost> {
+  const runMs = options.durationMs ?? 5_000;
+  const pairs = options.pairs ?? Number(process.env.BENCH_AGGREGATE_PAIRS ?? 4);
   const load = (durationMs: number) =>
     runLoad({ port: options.port, path: '/v2/collector', concurrency: options.concurrency, durationMs, keepAlive: true, generate: nextFormatARequest });
   const setTriggers = (on: boolean) =>
     options.db.query(`ALTER TABLE records ${AGGREGATE_INSERT_TRIGGERS.map((name) => `${on ? 'ENABLE' : 'DISABLE'} TRIGGER ${name}`).join(', ')}`);
-  await load(2_000);
+  await load(5_000);
   const runs: Array<{ on: boolean; result: LoadResult }> = [];
   try {
-    for (let pair = 0; pair < (options.pairs ?? 2); pair += 1) {
+    for (let pair = 0; pair < pairs; pair += 1) {
       // ABBA order, so that drift over the runs (the first run is the coldest) cancels out.
       for (const on of pair % 2 === 0 ? [true, false] : [false, true]) {
         await setTriggers(on);
-        runs.push({ on, result: await load(options.durationMs) });
+        runs.push({ on, result: await load(runMs) });
       }
     }
   } finally {

@@ -50,7 +50,7 @@ try {
     const db = new pg.Client({ host: join(dataDir, 'run'), user: 'telemetrics', database: 'telemetrics' });
     await db.connect();
     try {
-      const cost = await measureAggregateCost({ port: server.port, db, concurrency: CONCURRENCY, durationMs: DURATION_MS });
+      const cost = await measureAggregateCost({ port: server.port, db, concurrency: CONCURRENCY });
       rows.push(...cost.lines);
       if (cost.failures > 0) ok = false;
     } finally {

@@ -10,6 +10,8 @@ import { runReadQuery, type QueryContext } from './query-runner.ts';
 import { listFilterRegexes } from './record-filter.ts';
 
 export const EXPORT_BATCH_SIZE = 5000;
+/** Text handed to the stream at a time: pages of large payloads would otherwise make multi-megabyte strings, slow to collect. */
+const CHUNK_CHARS = 64 * 1024;
 
 export interface ExportFormat {
   /** written once before the first row (with its line ending), or '' */
@@ -37,7 +39,7 @@ export async function openRecordExport(context: QueryContext, filter: RecordFilt
 
   async function* generate(): AsyncGenerator<string> {
     let next = prefetch(first);
-    yield format.header + formatPage(first, format);
+    yield* formatChunks(first, format, format.header);
     while (next) {
       let page: RecordRow[];
       try {
@@ -47,14 +49,20 @@ export async function openRecordExport(context: QueryContext, filter: RecordFilt
         throw err;
       }
       next = prefetch(page);
-      if (page.length > 0) yield formatPage(page, format);
+      yield* formatChunks(page, format, '');
     }
   }
   return Readable.from(generate(), { objectMode: false });
 }
 
-function formatPage(rows: readonly RecordRow[], format: ExportFormat): string {
-  let text = '';
-  for (const row of rows) text += format.formatRow(row);
-  return text;
+function* formatChunks(rows: readonly RecordRow[], format: ExportFormat, prefix: string): Generator<string> {
+  let text = prefix;
+  for (const row of rows) {
+    text += format.formatRow(row);
+    if (text.length >= CHUNK_CHARS) {
+      yield text;
+      text = '';
+    }
+  }
+  if (text !== '') yield text;
 }
