@@ -1,14 +1,17 @@
 // The background fold of the rollups (migration 0050): every second, the deltas that
 // record inserts and deletes left in record_rollup_deltas go into the rollups and the
-// population histograms, so that ingest never upserts them. Never writes records;
+// population histograms, so that ingest never upserts them; every ten seconds of folds
+// with work, a VACUUM of the deltas' heap. Never writes records;
 // across processes the fold's advisory lock lets one run at a time.
 
 import type { Logger } from 'pino';
 import type { Pool } from '../db/pool.ts';
-import { foldRollupDeltas } from '../db/queries/rollup-deltas.ts';
+import { foldRollupDeltas, vacuumRollupDeltas } from '../db/queries/rollup-deltas.ts';
 
 /** How long population answers may lag ingest, at most, while the fold keeps up. */
 export const ROLLUP_FOLD_INTERVAL_MS = 1_000;
+/** How often the deltas' heap is vacuumed, when folds found deltas since the last time. */
+export const ROLLUP_DELTAS_VACUUM_INTERVAL_MS = 10_000;
 
 export interface RollupFoldJob {
   /** One fold now, waiting for a running one; resolves to the deltas folded. */
@@ -19,9 +22,19 @@ export interface RollupFoldJob {
 export function startRollupFoldJob(pool: Pool, logger: Logger): RollupFoldJob {
   let running: Promise<unknown> | null = null;
   let failing = false;
+  let foldedSinceVacuum = 0;
+  let lastVacuum = Date.now();
+  const fold = async () => {
+    foldedSinceVacuum += (await foldRollupDeltas(pool, false)) ?? 0;
+    if (foldedSinceVacuum > 0 && Date.now() - lastVacuum >= ROLLUP_DELTAS_VACUUM_INTERVAL_MS) {
+      await vacuumRollupDeltas(pool);
+      foldedSinceVacuum = 0;
+      lastVacuum = Date.now();
+    }
+  };
   const tick = () => {
     if (running) return;
-    running = foldRollupDeltas(pool, false)
+    running = fold()
       .then(() => {
         if (failing) logger.info('rollup fold recovered');
         failing = false;
