@@ -12,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chownSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { arch, platform, tmpdir } from 'node:os';
+import { arch, platform, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { ensurePostgresUser, type OsUser } from './os-user.ts';
@@ -140,6 +140,23 @@ function chooseSocketDir(dataDir: string): string {
   return join(tmpdir(), `telemetrics-${digest}`);
 }
 
+const MIB = 1024 * 1024;
+
+/**
+ * Memory settings sized to the machine, as an operator would set them: PostgreSQL's
+ * default 128 MB of shared buffers holds a small part of the rollups of a few million
+ * records, and every other read becomes a system call into the page cache (expensive on
+ * virtual machines): the background fold then spent most of its time reading its own
+ * rollups. A quarter of the memory (from 128 MB up to 8 GB) for shared buffers, half as
+ * the planner's estimate of the cache. ALTER SYSTEM still overrides both
+ * (postgresql.auto.conf is read after this file).
+ */
+export function embeddedMemorySettings(totalBytes: number): string[] {
+  const sharedMiB = Math.floor(Math.min(8192, Math.max(128, totalBytes / 4 / MIB)));
+  const cacheMiB = Math.floor(Math.max(512, totalBytes / 2 / MIB));
+  return [`shared_buffers = '${sharedMiB}MB'`, `effective_cache_size = '${cacheMiB}MB'`];
+}
+
 /** Settings rewritten at every start, so moving the data folder keeps working. */
 function writeServerSettings(pgData: string, socketDir: string, runAs: OsUser | null): void {
   const file = join(pgData, 'telemetrics.conf');
@@ -149,6 +166,7 @@ function writeServerSettings(pgData: string, socketDir: string, runAs: OsUser | 
     `unix_socket_directories = '${socketDir.replaceAll("'", "''")}'`,
     'unix_socket_permissions = 0700',
     'max_connections = 100',
+    ...embeddedMemorySettings(totalmem()),
   ];
   writeFileSync(file, `${lines.join('\n')}\n`);
   if (runAs) chownSync(file, runAs.uid, runAs.gid);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import pg from 'pg';
 import { pino } from 'pino';
-import { startEmbeddedDatabase } from '../../src/db/embedded.ts';
+import { embeddedMemorySettings, startEmbeddedDatabase } from '../../src/db/embedded.ts';
 import type { ConnectionTarget } from '../../src/db/pool.ts';
 
 const logger = pino({ level: 'silent' });
@@ -20,10 +20,22 @@ async function query<T extends pg.QueryResultRow>(connection: ConnectionTarget, 
   }
 }
 
+describe('embeddedMemorySettings', () => {
+  test('gives a quarter of the memory to shared buffers, from 128 MB up to 8 GB, and half as the cache estimate', () => {
+    const gib = 1024 ** 3;
+    assert.deepEqual(embeddedMemorySettings(24 * gib), ["shared_buffers = '6144MB'", "effective_cache_size = '12288MB'"]);
+    assert.deepEqual(embeddedMemorySettings(0.25 * gib), ["shared_buffers = '128MB'", "effective_cache_size = '512MB'"]);
+    assert.deepEqual(embeddedMemorySettings(256 * gib), ["shared_buffers = '8192MB'", "effective_cache_size = '131072MB'"]);
+  });
+});
+
 describe('startEmbeddedDatabase', () => {
   test('keeps the data across a stop and a second start', async (t) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'embedded-'));
     const first = await startEmbeddedDatabase({ dataDir, logger });
+    // The settings sized to this machine are in force.
+    const [shared] = await query<{ mib: number }>(first.connection, "SELECT (setting::bigint * 8192 / 1048576)::int AS mib FROM pg_settings WHERE name = 'shared_buffers'");
+    assert.equal(`shared_buffers = '${shared?.mib}MB'`, embeddedMemorySettings(totalmem())[0]);
     await query(first.connection, 'CREATE TABLE kept (v text); INSERT INTO kept VALUES (\'still here\')');
     await first.stop();
     const second = await startEmbeddedDatabase({ dataDir, logger });
