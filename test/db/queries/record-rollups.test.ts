@@ -205,6 +205,10 @@ for (const target of databaseTargets()) {
            SELECT classification, system_name, build, machine_id, external, count(*) AS count, max(timestamp_client) AS last_seen FROM records GROUP BY 1, 2, 3, 4, 5
          ), builds AS (
            SELECT build, machine_id, external, max(last_seen) AS last_seen FROM keys GROUP BY 1, 2, 3
+         ), classes AS (
+           SELECT classification, build, machine_id, external, max(last_seen) AS last_seen FROM keys GROUP BY 1, 2, 3, 4
+         ), systems AS (
+           SELECT system_name, build, machine_id, external, max(last_seen) AS last_seen FROM keys GROUP BY 1, 2, 3, 4
          )
          SELECT 'machine' AS what, count(*)::int AS n FROM (
            (SELECT * FROM keys EXCEPT ALL SELECT classification, system_name, build, machine_id, external, count, last_seen FROM record_machine_rollups)
@@ -222,9 +226,27 @@ for (const target of databaseTargets()) {
             EXCEPT ALL SELECT build, external, day, machines FROM record_population_build_days)
            UNION ALL (SELECT build, external, day, machines FROM record_population_build_days
             EXCEPT ALL SELECT build, external, record_population_day(last_seen), count(*) FROM builds GROUP BY 1, 2, 3)) d
+         UNION ALL SELECT 'classification', count(*)::int FROM (
+           (SELECT * FROM classes EXCEPT ALL SELECT classification, build, machine_id, external, last_seen FROM record_machine_classification_rollups)
+           UNION ALL (SELECT classification, build, machine_id, external, last_seen FROM record_machine_classification_rollups EXCEPT ALL SELECT * FROM classes)) d
+         UNION ALL SELECT 'classification days', count(*)::int FROM (
+           (SELECT classification, build, external, record_population_day(last_seen), count(*) FROM classes GROUP BY 1, 2, 3, 4
+            EXCEPT ALL SELECT classification, build, external, day, machines FROM record_population_classification_days)
+           UNION ALL (SELECT classification, build, external, day, machines FROM record_population_classification_days
+            EXCEPT ALL SELECT classification, build, external, record_population_day(last_seen), count(*) FROM classes GROUP BY 1, 2, 3, 4)) d
+         UNION ALL SELECT 'system', count(*)::int FROM (
+           (SELECT * FROM systems EXCEPT ALL SELECT system_name, build, machine_id, external, last_seen FROM record_machine_system_rollups)
+           UNION ALL (SELECT system_name, build, machine_id, external, last_seen FROM record_machine_system_rollups EXCEPT ALL SELECT * FROM systems)) d
+         UNION ALL SELECT 'system days', count(*)::int FROM (
+           (SELECT system_name, build, external, record_population_day(last_seen), count(*) FROM systems GROUP BY 1, 2, 3, 4
+            EXCEPT ALL SELECT system_name, build, external, day, machines FROM record_population_system_days)
+           UNION ALL (SELECT system_name, build, external, day, machines FROM record_population_system_days
+            EXCEPT ALL SELECT system_name, build, external, record_population_day(last_seen), count(*) FROM systems GROUP BY 1, 2, 3, 4)) d
          UNION ALL SELECT 'pending deltas', count(*)::int FROM record_rollup_deltas`,
       );
-      assert.deepEqual(Object.fromEntries(differences.rows.map((r) => [r.what, r.n])), { machine: 0, build: 0, days: 0, 'build days': 0, 'pending deltas': 0 });
+      assert.deepEqual(Object.fromEntries(differences.rows.map((r) => [r.what, r.n])), {
+        machine: 0, build: 0, days: 0, 'build days': 0, classification: 0, 'classification days': 0, system: 0, 'system days': 0, 'pending deltas': 0,
+      });
       const totals = await db.query<{ records: number; hourly: number; daily: number; hosts: number; zero: number; days_unequal: number }>(
         `SELECT (SELECT count(*) FROM records)::int AS records, (SELECT sum(count) FROM record_rollups_hourly)::int AS hourly,
            (SELECT sum(count) FROM record_rollups_daily)::int AS daily, (SELECT sum(count) FROM record_host_rollups_daily)::int AS hosts,
@@ -355,7 +377,9 @@ for (const target of databaseTargets()) {
           `SELECT ((SELECT count(*) FROM record_rollups_hourly) + (SELECT count(*) FROM record_rollups_daily) + (SELECT count(*) FROM record_rollup_deltas)
             + (SELECT count(*) FROM record_host_rollups_daily) + (SELECT count(*) FROM record_machine_rollups)
             + (SELECT count(*) FROM record_machine_build_rollups) + (SELECT count(*) FROM record_population_days)
-            + (SELECT count(*) FROM record_population_build_days))::int AS n`,
+            + (SELECT count(*) FROM record_population_build_days) + (SELECT count(*) FROM record_machine_classification_rollups)
+            + (SELECT count(*) FROM record_machine_system_rollups) + (SELECT count(*) FROM record_population_classification_days)
+            + (SELECT count(*) FROM record_population_system_days))::int AS n`,
         );
         assert.equal(result.rows[0]?.n, 0);
       } finally {
