@@ -140,6 +140,11 @@ for (const target of databaseTargets()) {
       { classification: { kind: 'exact', value: 'org.clearlinux/crash/c1' }, systemName: { kind: 'exact', value: 'debian' } },
       { classification: { kind: 'exact', value: HEARTBEAT }, systemName: { kind: 'exact', value: 'clear-linux-os' }, external: true, build: '100' },
       { classification: { kind: 'any' }, systemName: { kind: 'exact', value: 'clear-linux-os' } },
+      { classification: { kind: 'any' }, systemName: { kind: 'exact', value: 'debian' }, external: true, build: '100' },
+      { systemName: { kind: 'exact', value: 'debian' }, external: false },
+      { classification: { kind: 'exact', value: HEARTBEAT }, systemName: { kind: 'any' } },
+      { classification: { kind: 'exact', value: 'org.clearlinux/crash/c1' }, systemName: { kind: 'any' }, external: false, build: '101' },
+      { classification: { kind: 'exact', value: HEARTBEAT }, external: true },
     ];
     // Each window set also without Overall: the builds listed must not depend on it.
     const POPULATION_WINDOW_SETS = [POPULATION_WINDOWS, [7, 1], [30, 2, 0]];
@@ -319,6 +324,30 @@ for (const target of databaseTargets()) {
         holder.release();
       }
       await assertRollupsMatchRaw();
+    });
+
+    test('answer one wildcard from the level histograms, not the machine rollup', async () => {
+      const client = await server.db.pool.connect();
+      try {
+        await foldRollupDeltas(client, true);
+        const levels: Array<[RecordFilter, string[]]> = [
+          [{ classification: { kind: 'exact', value: HEARTBEAT }, systemName: { kind: 'any' } }, ['record_population_classification_days', 'record_machine_classification_rollups']],
+          [{ classification: { kind: 'any' }, systemName: { kind: 'exact', value: 'clear-linux-os' } }, ['record_population_system_days', 'record_machine_system_rollups']],
+        ];
+        for (const [filter, tables] of levels) {
+          assert.ok((await countRollupMachinesByBuild(client, filter, POPULATION_WINDOWS)).length > 0);
+          // Emptied inside a transaction: an answer read from them has no build left.
+          await client.query('BEGIN');
+          try {
+            for (const table of tables) await client.query(`DELETE FROM ${table}`);
+            assert.deepEqual(await countRollupMachinesByBuild(client, filter, POPULATION_WINDOWS), [], JSON.stringify(filter));
+          } finally {
+            await client.query('ROLLBACK');
+          }
+        }
+      } finally {
+        client.release();
+      }
     });
 
     test('answer the aggregate routes as the raw queries do', async () => {
