@@ -22,8 +22,9 @@ for (const target of databaseTargets()) {
         tables.rows.map((r) => r.name),
         [
           'api_tokens', 'crash_analysis', 'crash_signatures', 'guilty', 'guilty_blacklisted', 'imported_records', 'login_attempts', 'mce_reports',
-          'quarantined_records', 'record_fingerprints', 'record_host_rollups_daily', 'record_machine_build_rollups', 'record_machine_rollups',
-          'record_population_build_days', 'record_population_days', 'record_rollup_deltas', 'record_rollups_daily', 'record_rollups_hourly', 'records', 'reprocess_jobs',
+          'quarantined_records', 'record_fingerprints', 'record_host_rollups_daily', 'record_machine_build_rollups', 'record_machine_classification_rollups',
+          'record_machine_rollups', 'record_machine_system_rollups', 'record_population_build_days', 'record_population_classification_days',
+          'record_population_days', 'record_population_system_days', 'record_rollup_deltas', 'record_rollups_daily', 'record_rollups_hourly', 'records', 'reprocess_jobs',
           'retention_runs', 'schema_migrations', 'sessions', 'users',
         ],
       );
@@ -116,6 +117,68 @@ for (const target of databaseTargets()) {
 
     test('0060 takes the fold advisory lock of the application', () => {
       const migration = listMigrations().find((m) => m.version === 60);
+      assert.ok(migration?.sql.includes(`pg_advisory_xact_lock(${ADVISORY_LOCKS.rollupFold})`));
+    });
+
+    test('0062 fills the single-wildcard population levels from the machine rollup and the fold keeps them', async (t) => {
+      const db = await createTestDatabase(target, { migrate: false });
+      t.after(() => db.drop());
+      await db.pool.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+      for (const m of listMigrations().filter((m) => m.version < 62)) {
+        await db.pool.query(m.sql);
+        await db.pool.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      }
+      const fold = () => db.pool.query('SELECT fold_record_rollup_deltas($1, true)', [ADVISORY_LOCKS.rollupFold]);
+      const day = 20_000; // 2024-10-04, days since 1970
+      const at = (days: number) => (day + days) * 86_400 + 3600;
+      const HEARTBEAT = 'org.clearlinux/heartbeat/ping';
+      const CRASH = 'org.clearlinux/crash/clr';
+      // One machine under two classifications and two systems, and a second machine.
+      await insertSeedRecords(db.pool, [
+        { machineId: 'm-1', build: '31000', classification: HEARTBEAT, systemName: 'clear-linux-os', timestampClient: at(0) },
+        { machineId: 'm-1', build: '31000', classification: HEARTBEAT, systemName: 'debian', timestampClient: at(2) },
+        { machineId: 'm-1', build: '31000', classification: CRASH, systemName: 'clear-linux-os', timestampClient: at(3) },
+        { machineId: 'm-2', build: '31000', classification: HEARTBEAT, systemName: 'clear-linux-os', timestampClient: at(1), external: true },
+      ]);
+      await fold();
+      // Pending before the migration: the new fold must move it into the new levels too.
+      await insertSeedRecords(db.pool, [{ machineId: 'm-1', build: '31000', classification: CRASH, systemName: 'debian', timestampClient: at(1) }]);
+      assert.deepEqual((await migrate(db.pool))[0], '0062_population_single_wildcard');
+      const contents = async () => {
+        const q = async (sql: string) => (await db.pool.query(sql)).rows.map((r) => Object.values(r).join(' '));
+        return {
+          classifications: await q('SELECT classification, build, machine_id, external, last_seen - 86400 * 20000 FROM record_machine_classification_rollups ORDER BY 1, 2, 3, 4'),
+          systems: await q('SELECT system_name, build, machine_id, external, last_seen - 86400 * 20000 FROM record_machine_system_rollups ORDER BY 1, 2, 3, 4'),
+          classificationDays: await q('SELECT classification, build, external, day - 20000, machines FROM record_population_classification_days ORDER BY 1, 2, 3, 4'),
+          systemDays: await q('SELECT system_name, build, external, day - 20000, machines FROM record_population_system_days ORDER BY 1, 2, 3, 4'),
+        };
+      };
+      const filled = {
+        classifications: [`${CRASH} 31000 m-1 false ${at(3) - day * 86_400}`, `${HEARTBEAT} 31000 m-1 false ${at(2) - day * 86_400}`, `${HEARTBEAT} 31000 m-2 true ${at(1) - day * 86_400}`],
+        systems: [`clear-linux-os 31000 m-1 false ${at(3) - day * 86_400}`, `clear-linux-os 31000 m-2 true ${at(1) - day * 86_400}`, `debian 31000 m-1 false ${at(2) - day * 86_400}`],
+        classificationDays: [`${CRASH} 31000 false 3 1`, `${HEARTBEAT} 31000 false 2 1`, `${HEARTBEAT} 31000 true 1 1`],
+        systemDays: [`clear-linux-os 31000 false 3 1`, `clear-linux-os 31000 true 1 1`, `debian 31000 false 2 1`],
+      };
+      assert.deepEqual(await contents(), filled);
+      // The pending record is older than what the levels hold: folded, nothing moves.
+      await fold();
+      assert.deepEqual(await contents(), filled);
+      // m-1's latest crash goes (its clear-linux-os latest falls back to day 0, its crash
+      // latest to the debian one of day 1), a newer debian heartbeat comes, m-2 goes.
+      await db.pool.query(`DELETE FROM records WHERE machine_id = 'm-1' AND classification = $1 AND system_name = 'clear-linux-os'`, [CRASH]);
+      await db.pool.query(`DELETE FROM records WHERE machine_id = 'm-2'`);
+      await insertSeedRecords(db.pool, [{ machineId: 'm-1', build: '31000', classification: HEARTBEAT, systemName: 'debian', timestampClient: at(4) }]);
+      await fold();
+      assert.deepEqual(await contents(), {
+        classifications: [`${CRASH} 31000 m-1 false ${at(1) - day * 86_400}`, `${HEARTBEAT} 31000 m-1 false ${at(4) - day * 86_400}`],
+        systems: [`clear-linux-os 31000 m-1 false ${at(0) - day * 86_400}`, `debian 31000 m-1 false ${at(4) - day * 86_400}`],
+        classificationDays: [`${CRASH} 31000 false 1 1`, `${HEARTBEAT} 31000 false 4 1`],
+        systemDays: [`clear-linux-os 31000 false 0 1`, `debian 31000 false 4 1`],
+      });
+    });
+
+    test('0062 takes the fold advisory lock of the application', () => {
+      const migration = listMigrations().find((m) => m.version === 62);
       assert.ok(migration?.sql.includes(`pg_advisory_xact_lock(${ADVISORY_LOCKS.rollupFold})`));
     });
 

@@ -1,8 +1,10 @@
 // The population view (reference §8.11) answered from the machine rollups (migrations
-// 0030, 0050) instead of every record: one row per (classification, system, build,
-// machine, source) with its latest client time, and histograms of machines per day of
-// that latest time. Only for filters isMachineRollupFilter accepts; answers lag ingest
-// by the deltas not yet folded (about a second, rollup-deltas.ts).
+// 0030, 0050, 0062) instead of every record: one row per (classification, system, build,
+// machine, source) with its latest client time, the same per (classification, build,
+// machine, source), (system, build, machine, source) and (build, machine, source) over
+// the unrestricted columns, and histograms of machines per day of that latest time. Only
+// for filters isMachineRollupFilter accepts; answers lag ingest by the deltas not yet
+// folded (about a second, rollup-deltas.ts).
 
 import type { Queryable } from '../pool.ts';
 import { BUILD_ORDER_SQL } from './stats.ts';
@@ -21,17 +23,28 @@ export function isMachineRollupFilter(filter: RecordFilter): boolean {
   return Object.entries(filter).every(([key, value]) => value === undefined || MACHINE_ROLLUP_FIELDS.has(key as keyof RecordFilter));
 }
 
-/** Which histogram answers: exact classification and system, or both unrestricted. */
+/**
+ * Which histogram answers, and the filter it takes (only the columns that level has): an
+ * exact classification and system, one of them exact and the other unrestricted
+ * (migration 0062), or both unrestricted. A prefix on either goes to the machine rollup.
+ */
 type HistogramLevel = { days: string; machines: string; filter: RecordFilter };
 
 function findHistogramLevel(filter: RecordFilter): HistogramLevel | undefined {
   if (filter.machineId !== undefined) return undefined;
   const c = filter.classification;
   const s = filter.systemName;
+  const cAny = c === undefined || c.kind === 'any';
+  const sAny = s === undefined || s.kind === 'any';
+  const { build, external } = filter;
   if (c?.kind === 'exact' && s?.kind === 'exact') return { days: 'record_population_days', machines: 'record_machine_rollups', filter };
-  if ((c === undefined || c.kind === 'any') && (s === undefined || s.kind === 'any')) {
-    return { days: 'record_population_build_days', machines: 'record_machine_build_rollups', filter: { build: filter.build, external: filter.external } };
+  if (c?.kind === 'exact' && sAny) {
+    return { days: 'record_population_classification_days', machines: 'record_machine_classification_rollups', filter: { classification: c, build, external } };
   }
+  if (cAny && s?.kind === 'exact') {
+    return { days: 'record_population_system_days', machines: 'record_machine_system_rollups', filter: { systemName: s, build, external } };
+  }
+  if (cAny && sAny) return { days: 'record_population_build_days', machines: 'record_machine_build_rollups', filter: { build, external } };
   return undefined;
 }
 

@@ -140,6 +140,11 @@ for (const target of databaseTargets()) {
       { classification: { kind: 'exact', value: 'org.clearlinux/crash/c1' }, systemName: { kind: 'exact', value: 'debian' } },
       { classification: { kind: 'exact', value: HEARTBEAT }, systemName: { kind: 'exact', value: 'clear-linux-os' }, external: true, build: '100' },
       { classification: { kind: 'any' }, systemName: { kind: 'exact', value: 'clear-linux-os' } },
+      { classification: { kind: 'any' }, systemName: { kind: 'exact', value: 'debian' }, external: true, build: '100' },
+      { systemName: { kind: 'exact', value: 'debian' }, external: false },
+      { classification: { kind: 'exact', value: HEARTBEAT }, systemName: { kind: 'any' } },
+      { classification: { kind: 'exact', value: 'org.clearlinux/crash/c1' }, systemName: { kind: 'any' }, external: false, build: '101' },
+      { classification: { kind: 'exact', value: HEARTBEAT }, external: true },
     ];
     // Each window set also without Overall: the builds listed must not depend on it.
     const POPULATION_WINDOW_SETS = [POPULATION_WINDOWS, [7, 1], [30, 2, 0]];
@@ -205,6 +210,10 @@ for (const target of databaseTargets()) {
            SELECT classification, system_name, build, machine_id, external, count(*) AS count, max(timestamp_client) AS last_seen FROM records GROUP BY 1, 2, 3, 4, 5
          ), builds AS (
            SELECT build, machine_id, external, max(last_seen) AS last_seen FROM keys GROUP BY 1, 2, 3
+         ), classes AS (
+           SELECT classification, build, machine_id, external, max(last_seen) AS last_seen FROM keys GROUP BY 1, 2, 3, 4
+         ), systems AS (
+           SELECT system_name, build, machine_id, external, max(last_seen) AS last_seen FROM keys GROUP BY 1, 2, 3, 4
          )
          SELECT 'machine' AS what, count(*)::int AS n FROM (
            (SELECT * FROM keys EXCEPT ALL SELECT classification, system_name, build, machine_id, external, count, last_seen FROM record_machine_rollups)
@@ -222,9 +231,27 @@ for (const target of databaseTargets()) {
             EXCEPT ALL SELECT build, external, day, machines FROM record_population_build_days)
            UNION ALL (SELECT build, external, day, machines FROM record_population_build_days
             EXCEPT ALL SELECT build, external, record_population_day(last_seen), count(*) FROM builds GROUP BY 1, 2, 3)) d
+         UNION ALL SELECT 'classification', count(*)::int FROM (
+           (SELECT * FROM classes EXCEPT ALL SELECT classification, build, machine_id, external, last_seen FROM record_machine_classification_rollups)
+           UNION ALL (SELECT classification, build, machine_id, external, last_seen FROM record_machine_classification_rollups EXCEPT ALL SELECT * FROM classes)) d
+         UNION ALL SELECT 'classification days', count(*)::int FROM (
+           (SELECT classification, build, external, record_population_day(last_seen), count(*) FROM classes GROUP BY 1, 2, 3, 4
+            EXCEPT ALL SELECT classification, build, external, day, machines FROM record_population_classification_days)
+           UNION ALL (SELECT classification, build, external, day, machines FROM record_population_classification_days
+            EXCEPT ALL SELECT classification, build, external, record_population_day(last_seen), count(*) FROM classes GROUP BY 1, 2, 3, 4)) d
+         UNION ALL SELECT 'system', count(*)::int FROM (
+           (SELECT * FROM systems EXCEPT ALL SELECT system_name, build, machine_id, external, last_seen FROM record_machine_system_rollups)
+           UNION ALL (SELECT system_name, build, machine_id, external, last_seen FROM record_machine_system_rollups EXCEPT ALL SELECT * FROM systems)) d
+         UNION ALL SELECT 'system days', count(*)::int FROM (
+           (SELECT system_name, build, external, record_population_day(last_seen), count(*) FROM systems GROUP BY 1, 2, 3, 4
+            EXCEPT ALL SELECT system_name, build, external, day, machines FROM record_population_system_days)
+           UNION ALL (SELECT system_name, build, external, day, machines FROM record_population_system_days
+            EXCEPT ALL SELECT system_name, build, external, record_population_day(last_seen), count(*) FROM systems GROUP BY 1, 2, 3, 4)) d
          UNION ALL SELECT 'pending deltas', count(*)::int FROM record_rollup_deltas`,
       );
-      assert.deepEqual(Object.fromEntries(differences.rows.map((r) => [r.what, r.n])), { machine: 0, build: 0, days: 0, 'build days': 0, 'pending deltas': 0 });
+      assert.deepEqual(Object.fromEntries(differences.rows.map((r) => [r.what, r.n])), {
+        machine: 0, build: 0, days: 0, 'build days': 0, classification: 0, 'classification days': 0, system: 0, 'system days': 0, 'pending deltas': 0,
+      });
       const totals = await db.query<{ records: number; hourly: number; daily: number; hosts: number; zero: number; days_unequal: number }>(
         `SELECT (SELECT count(*) FROM records)::int AS records, (SELECT sum(count) FROM record_rollups_hourly)::int AS hourly,
            (SELECT sum(count) FROM record_rollups_daily)::int AS daily, (SELECT sum(count) FROM record_host_rollups_daily)::int AS hosts,
@@ -299,6 +326,30 @@ for (const target of databaseTargets()) {
       await assertRollupsMatchRaw();
     });
 
+    test('answer one wildcard from the level histograms, not the machine rollup', async () => {
+      const client = await server.db.pool.connect();
+      try {
+        await foldRollupDeltas(client, true);
+        const levels: Array<[RecordFilter, string[]]> = [
+          [{ classification: { kind: 'exact', value: HEARTBEAT }, systemName: { kind: 'any' } }, ['record_population_classification_days', 'record_machine_classification_rollups']],
+          [{ classification: { kind: 'any' }, systemName: { kind: 'exact', value: 'clear-linux-os' } }, ['record_population_system_days', 'record_machine_system_rollups']],
+        ];
+        for (const [filter, tables] of levels) {
+          assert.ok((await countRollupMachinesByBuild(client, filter, POPULATION_WINDOWS)).length > 0);
+          // Emptied inside a transaction: an answer read from them has no build left.
+          await client.query('BEGIN');
+          try {
+            for (const table of tables) await client.query(`DELETE FROM ${table}`);
+            assert.deepEqual(await countRollupMachinesByBuild(client, filter, POPULATION_WINDOWS), [], JSON.stringify(filter));
+          } finally {
+            await client.query('ROLLBACK');
+          }
+        }
+      } finally {
+        client.release();
+      }
+    });
+
     test('answer the aggregate routes as the raw queries do', async () => {
       const get = async (url: string) => {
         const res = await server.inject({ url });
@@ -371,7 +422,9 @@ for (const target of databaseTargets()) {
           `SELECT ((SELECT count(*) FROM record_rollups_hourly) + (SELECT count(*) FROM record_rollups_daily) + (SELECT count(*) FROM record_rollup_deltas)
             + (SELECT count(*) FROM record_host_rollups_daily) + (SELECT count(*) FROM record_machine_rollups)
             + (SELECT count(*) FROM record_machine_build_rollups) + (SELECT count(*) FROM record_population_days)
-            + (SELECT count(*) FROM record_population_build_days))::int AS n`,
+            + (SELECT count(*) FROM record_population_build_days) + (SELECT count(*) FROM record_machine_classification_rollups)
+            + (SELECT count(*) FROM record_machine_system_rollups) + (SELECT count(*) FROM record_population_classification_days)
+            + (SELECT count(*) FROM record_population_system_days))::int AS n`,
         );
         assert.equal(result.rows[0]?.n, 0);
       } finally {
