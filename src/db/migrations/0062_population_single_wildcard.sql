@@ -87,7 +87,11 @@ BEGIN
   ), hourly AS (
     SELECT d.bucket, d.classification, d.build, d.severity, d.system_name, d.external, coalesce(r.count, 0) + d.n AS new_count
     FROM (SELECT bucket, classification, build, severity, system_name, external, sum(count) AS n FROM taken GROUP BY 1, 2, 3, 4, 5, 6) d
-    LEFT JOIN record_rollups_hourly r USING (bucket, classification, build, severity, system_name, external)
+    LEFT JOIN LATERAL (
+      SELECT x.count FROM record_rollups_hourly x
+      WHERE (x.bucket, x.classification, x.build, x.severity, x.system_name, x.external) = (d.bucket, d.classification, d.build, d.severity, d.system_name, d.external)
+      OFFSET 0
+    ) r ON true
   ), hourly_upserted AS (
     INSERT INTO record_rollups_hourly AS r (bucket, classification, build, severity, system_name, external, count)
     SELECT bucket, classification, build, severity, system_name, external, new_count FROM hourly WHERE new_count > 0
@@ -98,7 +102,11 @@ BEGIN
   ), daily AS (
     SELECT d.bucket, d.classification, d.build, d.severity, d.system_name, d.external, coalesce(r.count, 0) + d.n AS new_count
     FROM (SELECT date_trunc('day', bucket, 'UTC') AS bucket, classification, build, severity, system_name, external, sum(count) AS n FROM taken GROUP BY 1, 2, 3, 4, 5, 6) d
-    LEFT JOIN record_rollups_daily r USING (bucket, classification, build, severity, system_name, external)
+    LEFT JOIN LATERAL (
+      SELECT x.count FROM record_rollups_daily x
+      WHERE (x.bucket, x.classification, x.build, x.severity, x.system_name, x.external) = (d.bucket, d.classification, d.build, d.severity, d.system_name, d.external)
+      OFFSET 0
+    ) r ON true
   ), daily_upserted AS (
     INSERT INTO record_rollups_daily AS r (bucket, classification, build, severity, system_name, external, count)
     SELECT bucket, classification, build, severity, system_name, external, new_count FROM daily WHERE new_count > 0
@@ -109,7 +117,11 @@ BEGIN
   ), host AS (
     SELECT d.bucket, d.host_type, d.architecture, d.classification, d.external, coalesce(r.count, 0) + d.n AS new_count
     FROM (SELECT date_trunc('day', bucket, 'UTC') AS bucket, host_type, architecture, classification, external, sum(count) AS n FROM taken GROUP BY 1, 2, 3, 4, 5) d
-    LEFT JOIN record_host_rollups_daily r USING (bucket, host_type, architecture, classification, external)
+    LEFT JOIN LATERAL (
+      SELECT x.count FROM record_host_rollups_daily x
+      WHERE (x.bucket, x.host_type, x.architecture, x.classification, x.external) = (d.bucket, d.host_type, d.architecture, d.classification, d.external)
+      OFFSET 0
+    ) r ON true
   ), host_upserted AS (
     INSERT INTO record_host_rollups_daily AS r (bucket, host_type, architecture, classification, external, count)
     SELECT bucket, host_type, architecture, classification, external, new_count FROM host WHERE new_count > 0
