@@ -4,7 +4,7 @@
 // machine, source), (system, build, machine, source) and (build, machine, source) over
 // the unrestricted columns, and histograms of machines per day of that latest time. Only
 // for filters isMachineRollupFilter accepts; answers lag ingest by the deltas not yet
-// folded (about a second, rollup-deltas.ts).
+// folded (up to ROLLUP_FOLD_INTERVAL_MS, five seconds).
 
 import type { Queryable } from '../pool.ts';
 import { BUILD_ORDER_SQL } from './stats.ts';
