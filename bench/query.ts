@@ -140,7 +140,7 @@ async function seed(now: Date): Promise<void> {
       if (count !== RECORDS) ok = false;
       const size = await client.query<{ records: string; rollups: string }>(
         `SELECT pg_size_pretty(sum(pg_total_relation_size(c.oid))) AS records,
-           (SELECT pg_size_pretty(sum(pg_total_relation_size(t::regclass))) FROM unnest(ARRAY['record_rollups_hourly', 'record_rollups_daily', 'record_host_rollups_daily', 'record_machine_rollups', 'record_machine_build_rollups', 'record_machine_classification_rollups', 'record_machine_system_rollups', 'record_population_days', 'record_population_build_days', 'record_population_classification_days', 'record_population_system_days']) t) AS rollups
+           (SELECT pg_size_pretty(sum(pg_total_relation_size(t::regclass))) FROM unnest(ARRAY['record_rollups_hourly', 'record_rollups_daily', 'record_host_rollups_daily', 'record_machine_rollups', 'record_machine_build_rollups', 'record_machine_classification_rollups', 'record_machine_system_rollups', 'record_population_days', 'record_population_build_days', 'record_population_classification_days', 'record_population_system_days', 'record_machine_prefix_rollups', 'record_population_prefix_days']) t) AS rollups
          FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'records'::regclass`,
       );
       const rows = await client.query<{ t: string; n: string }>(
@@ -148,7 +148,8 @@ async function seed(now: Date): Promise<void> {
          UNION ALL SELECT 'machine', count(*) FROM record_machine_rollups UNION ALL SELECT 'machine per build', count(*) FROM record_machine_build_rollups
          UNION ALL SELECT 'machine per classification', count(*) FROM record_machine_classification_rollups UNION ALL SELECT 'machine per system', count(*) FROM record_machine_system_rollups
          UNION ALL SELECT 'population days', count(*) FROM record_population_days UNION ALL SELECT 'population build days', count(*) FROM record_population_build_days
-         UNION ALL SELECT 'population classification days', count(*) FROM record_population_classification_days UNION ALL SELECT 'population system days', count(*) FROM record_population_system_days`,
+         UNION ALL SELECT 'population classification days', count(*) FROM record_population_classification_days UNION ALL SELECT 'population system days', count(*) FROM record_population_system_days
+         UNION ALL SELECT 'machine per prefix', count(*) FROM record_machine_prefix_rollups UNION ALL SELECT 'population prefix days', count(*) FROM record_population_prefix_days`,
       );
       out(`  size: records ${size.rows[0]?.records}, rollups ${size.rows[0]?.rollups}; rollup rows: ${rows.rows.map((r) => `${r.t} ${Number(r.n).toLocaleString('en')}`).join(', ')}`);
     } finally {

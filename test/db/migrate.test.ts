@@ -23,8 +23,8 @@ for (const target of databaseTargets()) {
         [
           'api_tokens', 'crash_analysis', 'crash_signatures', 'guilty', 'guilty_blacklisted', 'imported_records', 'login_attempts', 'mce_reports',
           'quarantined_records', 'record_fingerprints', 'record_host_rollups_daily', 'record_machine_build_rollups', 'record_machine_classification_rollups',
-          'record_machine_rollups', 'record_machine_system_rollups', 'record_population_build_days', 'record_population_classification_days',
-          'record_population_days', 'record_population_system_days', 'record_rollup_deltas', 'record_rollups_daily', 'record_rollups_hourly', 'records', 'reprocess_jobs',
+          'record_machine_prefix_rollups', 'record_machine_rollups', 'record_machine_system_rollups', 'record_population_build_days', 'record_population_classification_days',
+          'record_population_days', 'record_population_prefix_days', 'record_population_system_days', 'record_rollup_deltas', 'record_rollups_daily', 'record_rollups_hourly', 'records', 'reprocess_jobs',
           'retention_runs', 'schema_migrations', 'sessions', 'users',
         ],
       );
@@ -175,6 +175,49 @@ for (const target of databaseTargets()) {
         classificationDays: [`${CRASH} 31000 false 1 1`, `${HEARTBEAT} 31000 false 4 1`],
         systemDays: [`clear-linux-os 31000 false 0 1`, `debian 31000 false 4 1`],
       });
+    });
+
+    test('0063 fills the classification-prefix population level from the 0062 level and the fold keeps it', async (t) => {
+      const db = await createTestDatabase(target, { migrate: false });
+      t.after(() => db.drop());
+      await db.pool.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+      for (const m of listMigrations().filter((m) => m.version < 63)) {
+        await db.pool.query(m.sql);
+        await db.pool.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      }
+      const at = (days: number) => 1_790_000_000 + days * 86_400;
+      await insertSeedRecords(db.pool, [
+        { classification: 'org.clearlinux/crash/clr', machineId: 'm-1', build: '100', timestampClient: at(1) },
+        { classification: 'org.clearlinux/crash/kernel', machineId: 'm-1', build: '100', timestampClient: at(3) },
+        { classification: 'org.clearlinux/heartbeat/ping', machineId: 'm-1', build: '100', timestampClient: at(2) },
+        { classification: 'other/x/', machineId: 'm-2', build: '100', timestampClient: at(4) },
+        { classification: 'noslash', machineId: 'm-3', build: '100', timestampClient: at(5) },
+      ]);
+      await db.pool.query('SELECT fold_record_rollup_deltas($1, true)', [ADVISORY_LOCKS.rollupFold]);
+      assert.deepEqual((await migrate(db.pool))[0], '0063_population_classification_prefix');
+      const prefixes = () =>
+        db.pool.query<{ prefix: string; machine: string; seen: number }>(
+          'SELECT classification AS prefix, machine_id AS machine, (last_seen - 1790000000)::int / 86400 AS seen FROM record_machine_prefix_rollups ORDER BY 1, 2',
+        );
+      assert.deepEqual((await prefixes()).rows.map((r) => ({ ...r })), [
+        { prefix: 'org.clearlinux/', machine: 'm-1', seen: 3 },
+        { prefix: 'org.clearlinux/crash/', machine: 'm-1', seen: 3 },
+        { prefix: 'org.clearlinux/heartbeat/', machine: 'm-1', seen: 2 },
+        { prefix: 'other/', machine: 'm-2', seen: 4 },
+        { prefix: 'other/x/', machine: 'm-2', seen: 4 },
+      ]);
+      // The newest crash goes: the crash prefix falls back to the older crash, org.clearlinux/ to it too.
+      await db.pool.query("DELETE FROM records WHERE classification = 'org.clearlinux/crash/kernel'");
+      await db.pool.query('SELECT fold_record_rollup_deltas($1, true)', [ADVISORY_LOCKS.rollupFold]);
+      assert.deepEqual((await prefixes()).rows.slice(0, 2).map((r) => ({ ...r })), [
+        { prefix: 'org.clearlinux/', machine: 'm-1', seen: 2 },
+        { prefix: 'org.clearlinux/crash/', machine: 'm-1', seen: 1 },
+      ]);
+    });
+
+    test('0063 takes the fold advisory lock of the application', () => {
+      const migration = listMigrations().find((m) => m.version === 63);
+      assert.ok(migration?.sql.includes(`pg_advisory_xact_lock(${ADVISORY_LOCKS.rollupFold})`));
     });
 
     test('0062 takes the fold advisory lock of the application', () => {

@@ -30,6 +30,9 @@ export function isMachineRollupFilter(filter: RecordFilter): boolean {
  */
 type HistogramLevel = { days: string; machines: string; filter: RecordFilter };
 
+/** The prefixes migration 0063 keeps a level for: one or two non-empty segments, each with its '/'. */
+const PREFIX_LEVEL = /^[^/]+\/(?:[^/]+\/)?$/;
+
 function findHistogramLevel(filter: RecordFilter): HistogramLevel | undefined {
   if (filter.machineId !== undefined) return undefined;
   const c = filter.classification;
@@ -40,6 +43,9 @@ function findHistogramLevel(filter: RecordFilter): HistogramLevel | undefined {
   if (c?.kind === 'exact' && s?.kind === 'exact') return { days: 'record_population_days', machines: 'record_machine_rollups', filter };
   if (c?.kind === 'exact' && sAny) {
     return { days: 'record_population_classification_days', machines: 'record_machine_classification_rollups', filter: { classification: c, build, external } };
+  }
+  if (c?.kind === 'prefix' && PREFIX_LEVEL.test(c.value) && sAny) {
+    return { days: 'record_population_prefix_days', machines: 'record_machine_prefix_rollups', filter: { classification: { kind: 'exact', value: c.value }, build, external } };
   }
   if (cAny && s?.kind === 'exact') {
     return { days: 'record_population_system_days', machines: 'record_machine_system_rollups', filter: { systemName: s, build, external } };

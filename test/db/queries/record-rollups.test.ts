@@ -135,6 +135,9 @@ for (const target of databaseTargets()) {
       { external: true },
       { machineId: 'm-3' },
       { build: '101', classification: { kind: 'prefix', value: 'org.clearlinux/' } },
+      { classification: { kind: 'prefix', value: 'org.clearlinux/crash/' }, systemName: { kind: 'any' } },
+      { classification: { kind: 'prefix', value: 'org.clearlinux/' }, systemName: { kind: 'any' }, external: true },
+      { classification: { kind: 'prefix', value: 'org.clearlinux/crash/' }, systemName: { kind: 'exact', value: 'debian' } },
       { classification: { kind: 'any' }, systemName: { kind: 'any' } },
       { classification: { kind: 'any' }, systemName: { kind: 'any' }, external: false, build: '102' },
       { classification: { kind: 'exact', value: 'org.clearlinux/crash/c1' }, systemName: { kind: 'exact', value: 'debian' } },
@@ -214,6 +217,13 @@ for (const target of databaseTargets()) {
            SELECT classification, build, machine_id, external, max(last_seen) AS last_seen FROM keys GROUP BY 1, 2, 3, 4
          ), systems AS (
            SELECT system_name, build, machine_id, external, max(last_seen) AS last_seen FROM keys GROUP BY 1, 2, 3, 4
+         ), prefixes AS (
+           -- Each 'a/' and 'a/b/' that a key's classification starts with, computed here without the SQL function.
+           SELECT p.prefix, k.build, k.machine_id, k.external, max(k.last_seen) AS last_seen
+           FROM keys k JOIN (SELECT DISTINCT substring(classification FROM '^[^/]*/') AS prefix FROM keys
+                             UNION SELECT DISTINCT substring(classification FROM '^[^/]*/[^/]*/') FROM keys) p
+             ON p.prefix IS NOT NULL AND starts_with(k.classification, p.prefix)
+           GROUP BY 1, 2, 3, 4
          )
          SELECT 'machine' AS what, count(*)::int AS n FROM (
            (SELECT * FROM keys EXCEPT ALL SELECT classification, system_name, build, machine_id, external, count, last_seen FROM record_machine_rollups)
@@ -247,10 +257,19 @@ for (const target of databaseTargets()) {
             EXCEPT ALL SELECT system_name, build, external, day, machines FROM record_population_system_days)
            UNION ALL (SELECT system_name, build, external, day, machines FROM record_population_system_days
             EXCEPT ALL SELECT system_name, build, external, record_population_day(last_seen), count(*) FROM systems GROUP BY 1, 2, 3, 4)) d
+         UNION ALL SELECT 'prefix', count(*)::int FROM (
+           (SELECT * FROM prefixes EXCEPT ALL SELECT classification, build, machine_id, external, last_seen FROM record_machine_prefix_rollups)
+           UNION ALL (SELECT classification, build, machine_id, external, last_seen FROM record_machine_prefix_rollups EXCEPT ALL SELECT * FROM prefixes)) d
+         UNION ALL SELECT 'prefix days', count(*)::int FROM (
+           (SELECT prefix, build, external, record_population_day(last_seen), count(*) FROM prefixes GROUP BY 1, 2, 3, 4
+            EXCEPT ALL SELECT classification, build, external, day, machines FROM record_population_prefix_days)
+           UNION ALL (SELECT classification, build, external, day, machines FROM record_population_prefix_days
+            EXCEPT ALL SELECT prefix, build, external, record_population_day(last_seen), count(*) FROM prefixes GROUP BY 1, 2, 3, 4)) d
          UNION ALL SELECT 'pending deltas', count(*)::int FROM record_rollup_deltas`,
       );
       assert.deepEqual(Object.fromEntries(differences.rows.map((r) => [r.what, r.n])), {
-        machine: 0, build: 0, days: 0, 'build days': 0, classification: 0, 'classification days': 0, system: 0, 'system days': 0, 'pending deltas': 0,
+        machine: 0, build: 0, days: 0, 'build days': 0, classification: 0, 'classification days': 0, system: 0, 'system days': 0,
+        prefix: 0, 'prefix days': 0, 'pending deltas': 0,
       });
       const totals = await db.query<{ records: number; hourly: number; daily: number; hosts: number; zero: number; days_unequal: number }>(
         `SELECT (SELECT count(*) FROM records)::int AS records, (SELECT sum(count) FROM record_rollups_hourly)::int AS hourly,
@@ -333,6 +352,8 @@ for (const target of databaseTargets()) {
         const levels: Array<[RecordFilter, string[]]> = [
           [{ classification: { kind: 'exact', value: HEARTBEAT }, systemName: { kind: 'any' } }, ['record_population_classification_days', 'record_machine_classification_rollups']],
           [{ classification: { kind: 'any' }, systemName: { kind: 'exact', value: 'clear-linux-os' } }, ['record_population_system_days', 'record_machine_system_rollups']],
+          [{ classification: { kind: 'prefix', value: 'org.clearlinux/' }, systemName: { kind: 'any' } }, ['record_population_prefix_days', 'record_machine_prefix_rollups']],
+          [{ classification: { kind: 'prefix', value: 'org.clearlinux/crash/' } }, ['record_population_prefix_days', 'record_machine_prefix_rollups']],
         ];
         for (const [filter, tables] of levels) {
           assert.ok((await countRollupMachinesByBuild(client, filter, POPULATION_WINDOWS)).length > 0);
@@ -424,6 +445,7 @@ for (const target of databaseTargets()) {
             + (SELECT count(*) FROM record_machine_build_rollups) + (SELECT count(*) FROM record_population_days)
             + (SELECT count(*) FROM record_population_build_days) + (SELECT count(*) FROM record_machine_classification_rollups)
             + (SELECT count(*) FROM record_machine_system_rollups) + (SELECT count(*) FROM record_population_classification_days)
+            + (SELECT count(*) FROM record_machine_prefix_rollups) + (SELECT count(*) FROM record_population_prefix_days)
             + (SELECT count(*) FROM record_population_system_days))::int AS n`,
         );
         assert.equal(result.rows[0]?.n, 0);
