@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Pool, Queryable } from './pool.ts';
+import type { QueryConfig } from 'pg';
 import { ADVISORY_LOCKS } from './advisory-locks.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -34,6 +35,13 @@ const CREATE_HISTORY = `CREATE TABLE IF NOT EXISTS schema_migrations (
   applied_at timestamptz NOT NULL DEFAULT now()
 )`;
 
+/**
+ * A migration's backfill can run for minutes on a large database (0063: over a minute at
+ * 10 M records), past the pool's query timeout: setTimeout's largest delay stands for
+ * none (pg reads 0 as "the pool's").
+ */
+const NO_QUERY_TIMEOUT_MS = 2_147_483_647;
+
 /** Applies every pending migration; returns the names applied. */
 export async function migrate(pool: Pool): Promise<string[]> {
   const client = await pool.connect();
@@ -47,7 +55,9 @@ export async function migrate(pool: Pool): Promise<string[]> {
         if (applied.has(migration.version)) continue;
         await client.query('BEGIN');
         try {
-          await client.query(migration.sql);
+          // pg reads query_timeout from a query's config too; its types do not list it.
+          const statement: QueryConfig & { query_timeout: number } = { text: migration.sql, query_timeout: NO_QUERY_TIMEOUT_MS };
+          await client.query(statement);
           await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
           await client.query('COMMIT');
         } catch (err) {
