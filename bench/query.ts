@@ -91,7 +91,8 @@ function startServer() {
       // Reads without logging in, and no per-minute cap on the measured requests.
       '--public-read', '--query-rate-limit', '0'],
     /"port":(\d+),[^\n]*telemetrics-server ready/,
-    120_000,
+    // Pending migrations run first: on a copy of an older template they backfill 10 M records' rollups.
+    900_000,
   );
 }
 
