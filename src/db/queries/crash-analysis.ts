@@ -189,12 +189,15 @@ export async function findMaxAnalysedRecordId(db: Queryable): Promise<number> {
  * Deletes analyses processed within the last `hours` whose record is gone: a record
  * deleted after the processor's write checked for it, but before the write committed,
  * leaves one behind (the delete's snapshot cannot see the new row). Returns how many.
+ * The record is looked up with its partition key (the analysis copies received_at): by id
+ * alone each lookup probes every day partition's index, and the first sweep after a
+ * start on 420,000 fresh analyses took minutes at 10 M records.
  */
 export async function deleteOrphanCrashAnalyses(db: Queryable, hours: number): Promise<number> {
   const result = await db.query(
     `DELETE FROM crash_analysis a
      WHERE a.processed_at > now() - make_interval(hours => $1::int)
-       AND NOT EXISTS (SELECT 1 FROM records r WHERE r.id = a.record_id)`,
+       AND NOT EXISTS (SELECT 1 FROM records r WHERE r.id = a.record_id AND r.received_at = a.received_at)`,
     [hours],
   );
   return result.rowCount ?? 0;
