@@ -218,6 +218,8 @@ describe('records view and dashboard', { skip }, () => {
     await page.getByRole('heading', { name: 'General Stats' }).waitFor();
     // Keyboard: the skip link, then the tabs, are reachable with Tab and work with Enter.
     await page.goto(`${server.baseUrl}/stats`);
+    // The tabs appear once the session is known; before that Tab goes from the brand to API.
+    await page.getByRole('link', { name: 'Dashboard' }).waitFor();
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate('document.activeElement.textContent'), 'Skip to content');
     await page.keyboard.press('Tab');
