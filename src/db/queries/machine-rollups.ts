@@ -1,8 +1,8 @@
 // The population view (reference §8.11) answered from the machine rollups (migrations
-// 0030, 0050, 0062) instead of every record: one row per (classification, system, build,
+// 0030, 0050, 0062, 0063) instead of every record: one row per (classification, system, build,
 // machine, source) with its latest client time, the same per (classification, build,
-// machine, source), (system, build, machine, source) and (build, machine, source) over
-// the unrestricted columns, and histograms of machines per day of that latest time. Only
+// machine, source), (classification prefix, build, machine, source), (system, build,
+// machine, source) and (build, machine, source) over the unrestricted columns, and histograms of machines per day of that latest time. Only
 // for filters isMachineRollupFilter accepts; answers lag ingest by the deltas not yet
 // folded (up to ROLLUP_FOLD_INTERVAL_MS, five seconds).
 
@@ -26,7 +26,8 @@ export function isMachineRollupFilter(filter: RecordFilter): boolean {
 /**
  * Which histogram answers, and the filter it takes (only the columns that level has): an
  * exact classification and system, one of them exact and the other unrestricted
- * (migration 0062), or both unrestricted. A prefix on either goes to the machine rollup.
+ * (migration 0062), a classification prefix of one or two segments with any system
+ * (0063), or both unrestricted. Any other prefix goes to the machine rollup.
  */
 type HistogramLevel = { days: string; machines: string; filter: RecordFilter };
 
