@@ -1,7 +1,9 @@
 // What keeping the query API's aggregates costs the collector (issue #5: at most 10%).
 // The insert triggers are the whole of that cost on the ingest path: the rollup trigger
-// appends the batch's deltas (folded in the background, one fold per second, which only
+// appends the batch's deltas (folded in the background every five seconds, which only
 // has work when deltas exist) and the MCE trigger copies MCE records into mce_reports.
+// The fold is part of the cost: each run ends with a fold of its last deltas while its
+// load still runs, and is timed to its end.
 // Runs the same keep-alive load with both on and both off, alternating in ABBA order after
 // a warm-up (the first seconds of load on a fresh server run slower whatever the mode),
 // in short runs so that a background pause (autovacuum, a checkpoint) spoils one run of
@@ -9,6 +11,7 @@
 // run this against a database that is thrown away.
 
 import type pg from 'pg';
+import { ADVISORY_LOCKS } from '../src/db/advisory-locks.ts';
 import { runLoad, type LoadResult } from './load-driver.ts';
 import { nextFormatARequest } from './record-generator.ts';
 
@@ -22,10 +25,14 @@ export interface AggregateCost {
 }
 
 export async function measureAggregateCost(options: { port: number; db: pg.Client; concurrency: number; durationMs?: number; pairs?: number }): Promise<AggregateCost> {
-  const runMs = options.durationMs ?? 5_000;
+  const runMs = options.durationMs ?? 10_000;
   const pairs = options.pairs ?? Number(process.env.BENCH_AGGREGATE_PAIRS ?? 4);
+  // Each run's deltas are folded inside the run, while its load goes on: the background
+  // fold (every five seconds) leaves up to five seconds of deltas at the end of a run,
+  // which would otherwise be folded during the next run, whatever its mode.
+  const foldAll = () => options.db.query('SELECT fold_record_rollup_deltas($1::bigint, true)', [ADVISORY_LOCKS.rollupFold]);
   const load = (durationMs: number) =>
-    runLoad({ port: options.port, path: '/v2/collector', concurrency: options.concurrency, durationMs, keepAlive: true, generate: nextFormatARequest });
+    runLoad({ port: options.port, path: '/v2/collector', concurrency: options.concurrency, durationMs, keepAlive: true, holdUntil: foldAll, generate: nextFormatARequest });
   const setTriggers = (on: boolean) =>
     options.db.query(`ALTER TABLE records ${AGGREGATE_INSERT_TRIGGERS.map((name) => `${on ? 'ENABLE' : 'DISABLE'} TRIGGER ${name}`).join(', ')}`);
   await load(5_000);
@@ -35,6 +42,7 @@ export async function measureAggregateCost(options: { port: number; db: pg.Clien
       // ABBA order, so that drift over the runs (the first run is the coldest) cancels out.
       for (const on of pair % 2 === 0 ? [true, false] : [false, true]) {
         await setTriggers(on);
+        await foldAll(); // what the last run's final fold left
         runs.push({ on, result: await load(runMs) });
       }
     }

@@ -46,7 +46,7 @@ try {
   rows.push(`rows in database: ${stored}; 2xx answers from the server: ${serverAcknowledged} -> ${stored === serverAcknowledged ? 'match' : 'MISMATCH'}`);
   if (stored !== serverAcknowledged) ok = false;
   if (COMPARE_AGGREGATES) {
-    rows.push(`cost of the query API's aggregate triggers (${AGGREGATE_INSERT_TRIGGERS.join(', ')}), keep-alive, 5 s runs in ABBA order after a 5 s warm-up:`);
+    rows.push(`cost of the query API's aggregate triggers (${AGGREGATE_INSERT_TRIGGERS.join(', ')}), keep-alive, 10 s runs (each ending with a fold of its deltas) in ABBA order after a 5 s warm-up:`);
     const db = new pg.Client({ host: join(dataDir, 'run'), user: 'telemetrics', database: 'telemetrics' });
     await db.connect();
     try {

@@ -25,6 +25,8 @@ export interface LoadOptions {
   maxRequests?: number;
   /** Paces the workers to this many requests per second in total (open schedule); unset: as fast as they can. */
   ratePerSecond?: number;
+  /** Once durationMs has passed, keep the load running until this resolves (bounded by 4 × durationMs). */
+  holdUntil?: () => Promise<unknown>;
   generate: () => GeneratedRequest;
 }
 
@@ -36,7 +38,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let errors = 0;
   const maxRequests = options.maxRequests ?? 5_000_000;
   const started = performance.now();
-  const deadline = started + options.durationMs;
+  let deadline = started + (options.holdUntil ? 4 * options.durationMs : options.durationMs);
+  if (options.holdUntil) {
+    const hold = options.holdUntil;
+    setTimeout(() => {
+      void hold().finally(() => (deadline = Math.min(deadline, performance.now())));
+    }, options.durationMs);
+  }
 
   const postOne = (req: GeneratedRequest) =>
     new Promise<number>((resolve) => {

@@ -215,6 +215,56 @@ for (const target of databaseTargets()) {
       ]);
     });
 
+    test('0064 keeps the machine rollups and makes a same-day re-sighting a HOT update', async (t) => {
+      const db = await createTestDatabase(target, { migrate: false });
+      t.after(() => db.drop());
+      await db.pool.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+      for (const m of listMigrations().filter((m) => m.version < 64)) {
+        await db.pool.query(m.sql);
+        await db.pool.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      }
+      const day = 20_700;
+      const at = (days: number, seconds = 0) => day * 86_400 + days * 86_400 + seconds;
+      const heartbeat = { classification: 'org.clearlinux/heartbeat/ping', machineId: 'm-1', build: '100' };
+      await insertSeedRecords(db.pool, [{ ...heartbeat, timestampClient: at(0, 60) }]);
+      await db.pool.query('SELECT fold_record_rollup_deltas($1, true)', [ADVISORY_LOCKS.rollupFold]);
+      const rollups = async () => {
+        const rows = await Promise.all(
+          ['record_machine_rollups', 'record_machine_build_rollups', 'record_machine_classification_rollups', 'record_machine_system_rollups', 'record_machine_prefix_rollups'].map(
+            async (table) => (await db.pool.query<{ row: string }>(`SELECT concat_ws(' ', '${table}', machine_id, last_seen - ${day * 86_400}) AS row FROM ${table} ORDER BY 1`)).rows,
+          ),
+        );
+        return rows.flat().map((r) => r.row);
+      };
+      const before = await rollups();
+      assert.deepEqual((await migrate(db.pool))[0], '0064_hot_machine_rollups');
+      assert.deepEqual(await rollups(), before);
+      const seenDays = await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM record_machine_prefix_rollups WHERE seen_day = $1', [day]);
+      assert.equal(Number(seenDays.rows[0]?.n), 2);
+
+      // Seen again later that day: every machine rollup row is updated in place (HOT),
+      // counted by this transaction's own statistics.
+      const client = await db.pool.connect();
+      try {
+        await insertSeedRecords(db.pool, [{ ...heartbeat, timestampClient: at(0, 3_600) }]);
+        await client.query('BEGIN');
+        await client.query('SELECT fold_record_rollup_deltas($1, true)', [ADVISORY_LOCKS.rollupFold]);
+        const stats = await client.query<{ relname: string; upd: string; hot: string }>(
+          "SELECT relname, n_tup_upd AS upd, n_tup_hot_upd AS hot FROM pg_stat_xact_user_tables WHERE relname LIKE 'record_machine%' ORDER BY 1",
+        );
+        await client.query('COMMIT');
+        assert.equal(stats.rows.length, 5);
+        for (const row of stats.rows) assert.ok(Number(row.upd) > 0 && row.hot === row.upd, `${row.relname}: ${row.hot} of ${row.upd} updates HOT`);
+      } finally {
+        client.release();
+      }
+      // The next day moves the row to the next seen_day, and the histogram with it.
+      await insertSeedRecords(db.pool, [{ ...heartbeat, timestampClient: at(1, 60) }]);
+      await db.pool.query('SELECT fold_record_rollup_deltas($1, true)', [ADVISORY_LOCKS.rollupFold]);
+      const moved = await db.pool.query<{ seen_day: string; last_seen: string }>('SELECT seen_day, last_seen FROM record_machine_build_rollups');
+      assert.deepEqual(moved.rows.map((r) => [Number(r.seen_day), Number(r.last_seen)]), [[day + 1, at(1, 60)]]);
+    });
+
     test('0063 takes the fold advisory lock of the application', () => {
       const migration = listMigrations().find((m) => m.version === 63);
       assert.ok(migration?.sql.includes(`pg_advisory_xact_lock(${ADVISORY_LOCKS.rollupFold})`));

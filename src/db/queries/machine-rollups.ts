@@ -4,7 +4,8 @@
 // machine, source), (classification prefix, build, machine, source), (system, build,
 // machine, source) and (build, machine, source) over the unrestricted columns, and histograms of machines per day of that latest time. Only
 // for filters isMachineRollupFilter accepts; answers lag ingest by the deltas not yet
-// folded (up to ROLLUP_FOLD_INTERVAL_MS, five seconds).
+// folded (up to ROLLUP_FOLD_INTERVAL_MS, five seconds). The boundary day is found by seen_day
+// (0064) and its machines filtered by last_seen from the heap.
 
 import type { Queryable } from '../pool.ts';
 import { BUILD_ORDER_SQL } from './stats.ts';
@@ -72,7 +73,7 @@ export async function countRollupMachinesByBuild(db: Queryable, filter: RecordFi
     return [
       `SELECT build, ${i} AS w, ${counts('sum(machines)')} FROM ${level.days} WHERE ${where} AND day > record_population_day(${cutoff}) GROUP BY build`,
       `SELECT build, ${i} AS w, ${counts('count(*)')} FROM ${level.machines}
-       WHERE ${where} AND last_seen > ${cutoff} AND last_seen < (record_population_day(${cutoff}) + 1) * 86400 GROUP BY build`,
+       WHERE ${where} AND seen_day = record_population_day(${cutoff}) AND last_seen > ${cutoff} GROUP BY build`,
     ];
   });
   const result = await db.query<{ build: string; w: number; internal: number; external: number }>(
