@@ -4,7 +4,7 @@ import { ADVISORY_LOCKS } from '../../src/db/advisory-locks.ts';
 import { listMigrations, migrate, pendingMigrations } from '../../src/db/migrate.ts';
 import { createPool } from '../../src/db/pool.ts';
 import { insertSeedRecords } from '../api/seed-records.ts';
-import { createTestDatabase, databaseTargets } from '../helpers/database.ts';
+import { createTestDatabase, databaseTargets, type DatabaseTarget } from '../helpers/database.ts';
 
 for (const target of databaseTargets()) {
   describe(`migrate (${target.name})`, () => {
@@ -44,13 +44,8 @@ for (const target of databaseTargets()) {
     });
 
     test('0031 and 0032 fill crash_analysis columns and mce_reports on a database with crash analyses', async (t) => {
-      const db = await createTestDatabase(target, { migrate: false });
+      const db = await databaseMigratedTo(target, 30);
       t.after(() => db.drop());
-      await db.pool.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
-      for (const m of listMigrations().filter((m) => m.version <= 30)) {
-        await db.pool.query(m.sql);
-        await db.pool.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
-      }
       const [crash, imported, mce] = await insertSeedRecords(db.pool, [
         { classification: 'org.clearlinux/crash/clr', build: '31000', machineId: 'm-1', severity: 3, external: true, systemName: 'debian', timestampClient: 1_700_000_000 },
         { classification: 'org.clearlinux/crash/clr', build: '31010', machineId: 'm-2' },
@@ -85,13 +80,8 @@ for (const target of databaseTargets()) {
     });
 
     test('0060 fills the daily rollup from the hourly one and the fold keeps both', async (t) => {
-      const db = await createTestDatabase(target, { migrate: false });
+      const db = await databaseMigratedTo(target, 59);
       t.after(() => db.drop());
-      await db.pool.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
-      for (const m of listMigrations().filter((m) => m.version < 60)) {
-        await db.pool.query(m.sql);
-        await db.pool.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
-      }
       const day = Date.UTC(2026, 10, 20);
       const at = (hours: number) => new Date(day + hours * 3_600_000);
       await insertSeedRecords(db.pool, [
@@ -121,13 +111,8 @@ for (const target of databaseTargets()) {
     });
 
     test('0062 fills the single-wildcard population levels from the machine rollup and the fold keeps them', async (t) => {
-      const db = await createTestDatabase(target, { migrate: false });
+      const db = await databaseMigratedTo(target, 61);
       t.after(() => db.drop());
-      await db.pool.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
-      for (const m of listMigrations().filter((m) => m.version < 62)) {
-        await db.pool.query(m.sql);
-        await db.pool.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
-      }
       const fold = () => db.pool.query('SELECT fold_record_rollup_deltas($1, true)', [ADVISORY_LOCKS.rollupFold]);
       const day = 20_000; // 2024-10-04, days since 1970
       const at = (days: number) => (day + days) * 86_400 + 3600;
@@ -178,13 +163,8 @@ for (const target of databaseTargets()) {
     });
 
     test('0063 fills the classification-prefix population level from the 0062 level and the fold keeps it', async (t) => {
-      const db = await createTestDatabase(target, { migrate: false });
+      const db = await databaseMigratedTo(target, 62);
       t.after(() => db.drop());
-      await db.pool.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
-      for (const m of listMigrations().filter((m) => m.version < 63)) {
-        await db.pool.query(m.sql);
-        await db.pool.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
-      }
       const at = (days: number) => 1_790_000_000 + days * 86_400;
       await insertSeedRecords(db.pool, [
         { classification: 'org.clearlinux/crash/clr', machineId: 'm-1', build: '100', timestampClient: at(1) },
@@ -216,13 +196,8 @@ for (const target of databaseTargets()) {
     });
 
     test('0064 keeps the machine rollups and makes a same-day re-sighting a HOT update', async (t) => {
-      const db = await createTestDatabase(target, { migrate: false });
+      const db = await databaseMigratedTo(target, 63);
       t.after(() => db.drop());
-      await db.pool.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
-      for (const m of listMigrations().filter((m) => m.version < 64)) {
-        await db.pool.query(m.sql);
-        await db.pool.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
-      }
       const day = 20_700;
       const at = (days: number, seconds = 0) => day * 86_400 + days * 86_400 + seconds;
       const heartbeat = { classification: 'org.clearlinux/heartbeat/ping', machineId: 'm-1', build: '100' };
@@ -258,7 +233,7 @@ for (const target of databaseTargets()) {
       } finally {
         client.release();
       }
-      // The next day moves the row to the next seen_day, and the histogram with it.
+      // The next day moves the row to the next seen_day.
       await insertSeedRecords(db.pool, [{ ...heartbeat, timestampClient: at(1, 60) }]);
       await db.pool.query('SELECT fold_record_rollup_deltas($1, true)', [ADVISORY_LOCKS.rollupFold]);
       const moved = await db.pool.query<{ seen_day: string; last_seen: string }>('SELECT seen_day, last_seen FROM record_machine_build_rollups');
@@ -294,4 +269,20 @@ for (const target of databaseTargets()) {
       }
     });
   });
+}
+
+/** A test database with the migrations up to `version` applied and recorded, as an older release left it. */
+async function databaseMigratedTo(target: DatabaseTarget, version: number) {
+  const db = await createTestDatabase(target, { migrate: false });
+  try {
+    await db.pool.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+    for (const m of listMigrations().filter((m) => m.version <= version)) {
+      await db.pool.query(m.sql);
+      await db.pool.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+    }
+  } catch (err) {
+    await db.drop();
+    throw err;
+  }
+  return db;
 }

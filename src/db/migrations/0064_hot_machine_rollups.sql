@@ -3,17 +3,18 @@
 -- Every fold rewrites last_seen of each changed (key, machine) row in five per-machine
 -- tables (0050, 0062, 0063). last_seen was a column of each table's boundary-day index
 -- (0061), so no update could be HOT: each wrote a new tuple into every index of its table,
--- ~13 index insertions per changed key, and at 10 M records the fold cost ~270 µs per key.
+-- ~13 index insertions per changed key.
 --
 -- The boundary-day indexes now hold the UTC day of last_seen (seen_day, a stored
 -- generated column) instead of last_seen itself. A machine seen again on the same day
 -- changes no indexed value, and with room left on each page (fillfactor 80) the update
--- stays on its page and touches no index: the fold's statement went from ~1,020 ms to
--- ~650 ms for ~3,900 keys on the 10 M bench database. The population view's boundary day
--- reads last_seen from the heap for that day's machines (no longer index-only, 0061).
+-- stays on its page and touches no index: on the 10 M bench database the fold's time per
+-- record fell from 175–238 µs to 90–155 µs under load (docs/PERFORMANCE.md). The
+-- population view's boundary day reads last_seen from the heap for that day's machines
+-- (no longer index-only, 0061).
 --
--- Adding a stored column rewrites each table (with the new fillfactor): about a minute
--- at 10 M records, under the fold's advisory lock.
+-- Adding a stored column rewrites each table (with the new fillfactor): under 100 s at
+-- 10 M records, under the fold's advisory lock.
 
 SELECT pg_advisory_xact_lock(7069078318);
 
