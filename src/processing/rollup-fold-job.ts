@@ -1,21 +1,28 @@
-// The background fold of the rollups (migration 0050): every five seconds, the deltas that
-// record inserts and deletes left in record_rollup_deltas go into the rollups and the
-// population histograms, so that ingest never upserts them; every ten seconds of folds
-// with work, a VACUUM of the deltas' heap. Never writes records;
-// across processes the fold's advisory lock lets one run at a time.
+// The background fold of the rollups (migrations 0050, 0065): every five seconds, the
+// deltas that record inserts and deletes left in record_rollup_deltas go into the count
+// rollups, and once a minute their staged machine part goes into the machine rollups and
+// the population histograms, so that ingest never upserts them; every ten seconds of
+// folds with work, a VACUUM of the deltas' heaps. Never writes records; across processes
+// the fold's advisory lock lets one run at a time.
 
 import type { Logger } from 'pino';
 import type { Pool } from '../db/pool.ts';
-import { foldRollupDeltas, vacuumRollupDeltas } from '../db/queries/rollup-deltas.ts';
+import { foldCountDeltas, foldRollupDeltas, vacuumRollupDeltas } from '../db/queries/rollup-deltas.ts';
 
 /**
- * How long population answers may lag ingest, at most, while the fold keeps up. Five
- * seconds, not one: each fold has a fixed cost, and a machine's records within one fold
- * update its rollup rows once; at 10 M records and ~2,000 records/s from 2,000 machines a
- * fold cost ~290 µs per delta every second and ~90 µs every five (docs/PERFORMANCE.md).
- * Count answers never lag: they read the pending deltas too.
+ * How often the pending deltas go into the count rollups. Count answers never lag (they
+ * read the pending deltas too), but each reads every pending delta, so they must stay a
+ * few seconds of ingest. Five seconds, not one: each fold has a fixed cost, and a key's
+ * records within one fold update its rollup rows once (docs/PERFORMANCE.md).
  */
 export const ROLLUP_FOLD_INTERVAL_MS = 5_000;
+/**
+ * How long population answers may lag ingest, at most, while the fold keeps up. Nearly all
+ * of a fold's work is population: an upsert per changed machine key into five per-machine
+ * tables. A machine seen again within the interval costs its keys once, so a minute costs
+ * ingest much less than five seconds did, and population windows are days long.
+ */
+export const POPULATION_FOLD_INTERVAL_MS = 60_000;
 /** How often the deltas' heap is vacuumed, when folds found deltas since the last time. */
 export const ROLLUP_DELTAS_VACUUM_INTERVAL_MS = 10_000;
 
@@ -30,8 +37,13 @@ export function startRollupFoldJob(pool: Pool, logger: Logger): RollupFoldJob {
   let failing = false;
   let foldedSinceVacuum = 0;
   let lastVacuum = Date.now();
+  let lastPopulationFold = 0; // the first tick folds population too: a restart may leave some staged
   const fold = async () => {
-    foldedSinceVacuum += (await foldRollupDeltas(pool, false)) ?? 0;
+    const withPopulation = Date.now() - lastPopulationFold >= POPULATION_FOLD_INTERVAL_MS;
+    const folded = withPopulation ? await foldRollupDeltas(pool, false) : await foldCountDeltas(pool, false);
+    // null: another process's fold holds the lock; it folds population on its own clock.
+    if (withPopulation && folded !== null) lastPopulationFold = Date.now();
+    foldedSinceVacuum += folded ?? 0;
     if (foldedSinceVacuum > 0 && Date.now() - lastVacuum >= ROLLUP_DELTAS_VACUUM_INTERVAL_MS) {
       await vacuumRollupDeltas(pool);
       foldedSinceVacuum = 0;

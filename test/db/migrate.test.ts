@@ -23,7 +23,7 @@ for (const target of databaseTargets()) {
         [
           'api_tokens', 'crash_analysis', 'crash_signatures', 'guilty', 'guilty_blacklisted', 'imported_records', 'login_attempts', 'mce_reports',
           'quarantined_records', 'record_fingerprints', 'record_host_rollups_daily', 'record_machine_build_rollups', 'record_machine_classification_rollups',
-          'record_machine_prefix_rollups', 'record_machine_rollups', 'record_machine_system_rollups', 'record_population_build_days', 'record_population_classification_days',
+          'record_machine_deltas', 'record_machine_prefix_rollups', 'record_machine_rollups', 'record_machine_system_rollups', 'record_population_build_days', 'record_population_classification_days',
           'record_population_days', 'record_population_prefix_days', 'record_population_system_days', 'record_rollup_deltas', 'record_rollups_daily', 'record_rollups_hourly', 'records', 'reprocess_jobs',
           'retention_runs', 'schema_migrations', 'sessions', 'users',
         ],
@@ -225,7 +225,7 @@ for (const target of databaseTargets()) {
         await client.query('BEGIN');
         await client.query('SELECT fold_record_rollup_deltas($1, true)', [ADVISORY_LOCKS.rollupFold]);
         const stats = await client.query<{ relname: string; upd: string; hot: string }>(
-          "SELECT relname, n_tup_upd AS upd, n_tup_hot_upd AS hot FROM pg_stat_xact_user_tables WHERE relname LIKE 'record_machine%' ORDER BY 1",
+          "SELECT relname, n_tup_upd AS upd, n_tup_hot_upd AS hot FROM pg_stat_xact_user_tables WHERE relname LIKE 'record\\_machine%rollups' ORDER BY 1",
         );
         await client.query('COMMIT');
         assert.equal(stats.rows.length, 5);
@@ -238,6 +238,11 @@ for (const target of databaseTargets()) {
       await db.pool.query('SELECT fold_record_rollup_deltas($1, true)', [ADVISORY_LOCKS.rollupFold]);
       const moved = await db.pool.query<{ seen_day: string; last_seen: string }>('SELECT seen_day, last_seen FROM record_machine_build_rollups');
       assert.deepEqual(moved.rows.map((r) => [Number(r.seen_day), Number(r.last_seen)]), [[day + 1, at(1, 60)]]);
+    });
+
+    test('0065 takes the fold advisory lock of the application', () => {
+      const migration = listMigrations().find((m) => m.version === 65);
+      assert.ok(migration?.sql.includes(`pg_advisory_xact_lock(${ADVISORY_LOCKS.rollupFold})`));
     });
 
     test('0063 takes the fold advisory lock of the application', () => {
