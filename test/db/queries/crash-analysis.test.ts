@@ -38,6 +38,21 @@ for (const target of databaseTargets()) {
       assert.deepEqual(await analysedIds(db.pool), [kept, imported].sort((a, b) => a - b));
     });
 
+    test('the sweep walks the look-back in batches and finds orphans in every one', async (t) => {
+      const db = await createTestDatabase(target);
+      t.after(() => db.drop());
+      const ids = (await insertAgedRecords(db.pool, new Date(), Array.from({ length: 7 }, () => ({ ageDays: 0 })))).map(Number);
+      await db.pool.query('INSERT INTO crash_analysis (record_id, received_at, classification, build, machine_id, system_name, severity, external, timestamp_client) SELECT id, received_at, classification, build, machine_id, system_name, severity, external, timestamp_client FROM records');
+      // Orphans in the first, a middle and the last batch of two.
+      const orphans = [ids[0], ids[3], ids[6]];
+      await db.pool.query('DELETE FROM records WHERE id = ANY($1::bigint[])', [orphans]);
+      let statements = 0;
+      const counting = { query: ((...args: unknown[]) => (statements++, (db.pool.query as (...a: unknown[]) => unknown)(...args))) as typeof db.pool.query };
+      assert.equal(await deleteOrphanCrashAnalyses(counting, 3, 2), 3);
+      assert.equal(statements, 4, 'seven analyses in batches of two');
+      assert.deepEqual(await analysedIds(db.pool), ids.filter((id) => !orphans.includes(id)).sort((x, y) => x - y));
+    });
+
     test('the maintenance sweep removes recent analyses whose record is gone, and nothing else', async (t) => {
       const db = await createTestDatabase(target);
       t.after(() => db.drop());
