@@ -4,7 +4,7 @@
 // machine, source), (classification prefix, build, machine, source), (system, build,
 // machine, source) and (build, machine, source) over the unrestricted columns, and histograms of machines per day of that latest time. Only
 // for filters isMachineRollupFilter accepts; answers lag ingest by the deltas not yet
-// folded (up to ROLLUP_FOLD_INTERVAL_MS, five seconds). The boundary day is found by seen_day
+// folded into population (up to POPULATION_FOLD_INTERVAL_MS, a minute, 0065). The boundary day is found by seen_day
 // (0064) and its machines filtered by last_seen from the heap.
 
 import type { Queryable } from '../pool.ts';
