@@ -1,21 +1,26 @@
 // What keeping the query API's aggregates costs the collector (issue #5: at most 10%).
 // The insert triggers are the whole of that cost on the ingest path: the rollup trigger
-// appends the batch's deltas (folded in the background every five seconds, which only
-// has work when deltas exist) and the MCE trigger copies MCE records into mce_reports.
-// The fold is part of the cost: each run ends with a fold of its last deltas while its
-// load still runs, and is timed to its end.
+// appends the batch's deltas (folded in the background: counts every five seconds,
+// population every minute; a fold only has work when deltas exist) and the MCE trigger
+// copies MCE records into mce_reports.
+// The fold is part of the cost: each run lasts one population interval, as in steady
+// state, and ends with a fold of everything it left pending while its load still runs,
+// timed to its end. (Shorter runs, each ending with a population fold, would charge the
+// population fold more often than the server runs it.)
 // Runs the same keep-alive load with both on and both off, alternating in ABBA order after
 // a warm-up (the first seconds of load on a fresh server run slower whatever the mode),
-// in short runs so that a background pause (autovacuum, a checkpoint) spoils one run of
-// many, and reports the median of the pairs' ratios (and the ratio of the means). Records ingested with the triggers off are missing from the rollups, so only
+// and reports the median of the pairs' ratios (and the ratio of the means). Records ingested with the triggers off are missing from the rollups, so only
 // run this against a database that is thrown away.
 
 import type pg from 'pg';
 import { ADVISORY_LOCKS } from '../src/db/advisory-locks.ts';
+import { POPULATION_FOLD_INTERVAL_MS } from '../src/processing/rollup-fold-job.ts';
 import { runLoad, type LoadResult } from './load-driver.ts';
 import { nextFormatARequest } from './record-generator.ts';
 
 export const AGGREGATE_INSERT_TRIGGERS = ['records_rollups_insert', 'records_mce_insert'];
+/** Length of one run: the population fold's interval (BENCH_AGGREGATE_RUN_MS overrides). */
+export const AGGREGATE_RUN_MS = Number(process.env.BENCH_AGGREGATE_RUN_MS ?? POPULATION_FOLD_INTERVAL_MS);
 
 export interface AggregateCost {
   lines: string[];
@@ -25,11 +30,11 @@ export interface AggregateCost {
 }
 
 export async function measureAggregateCost(options: { port: number; db: pg.Client; concurrency: number; durationMs?: number; pairs?: number }): Promise<AggregateCost> {
-  const runMs = options.durationMs ?? 10_000;
-  const pairs = options.pairs ?? Number(process.env.BENCH_AGGREGATE_PAIRS ?? 4);
+  const runMs = options.durationMs ?? AGGREGATE_RUN_MS;
+  const pairs = options.pairs ?? Number(process.env.BENCH_AGGREGATE_PAIRS ?? 2);
   // Each run's deltas are folded inside the run, while its load goes on: the background
-  // fold (every five seconds) leaves up to five seconds of deltas at the end of a run,
-  // which would otherwise be folded during the next run, whatever its mode.
+  // folds leave up to five seconds of count deltas and a minute of population at the end
+  // of a run, which would otherwise be folded during the next run, whatever its mode.
   const foldAll = () => options.db.query('SELECT fold_record_rollup_deltas($1::bigint, true)', [ADVISORY_LOCKS.rollupFold]);
   const load = (durationMs: number) =>
     runLoad({ port: options.port, path: '/v2/collector', concurrency: options.concurrency, durationMs, keepAlive: true, holdUntil: foldAll, generate: nextFormatARequest });

@@ -21,14 +21,13 @@ import { createPool } from '../src/db/pool.ts';
 import { startEmbeddedDatabase } from '../src/db/embedded.ts';
 import { startChild, stopChild } from './child-process.ts';
 import { bulkSeedQueryRecords } from './query-seed.ts';
-import { AGGREGATE_INSERT_TRIGGERS, measureAggregateCost } from './aggregate-cost.ts';
+import { AGGREGATE_INSERT_TRIGGERS, AGGREGATE_RUN_MS, measureAggregateCost } from './aggregate-cost.ts';
 
 const RECORDS = Number(process.env.BENCH_QUERY_RECORDS ?? 10_000_000);
 const REQUESTS = Number(process.env.BENCH_QUERY_REQUESTS ?? 30);
 const WARMUPS = 3;
 const ENDPOINT_BUDGET_MS = Number(process.env.BENCH_QUERY_ENDPOINT_MS ?? 20_000);
 const EXPORT_ROWS = Math.min(1_000_000, RECORDS);
-const INGEST_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const CRASH_CLASSES = ['org.clearlinux/crash/clr', 'org.clearlinux/kernel/bug', 'org.clearlinux/kernel/stackoverflow', 'org.clearlinux/kernel/warning'];
 // A folder that keeps the seeded and analysed database between runs (seeding 10 M
@@ -324,8 +323,8 @@ async function checkRollups(db: pg.Client): Promise<void> {
 
 /** The same ingest load with the rollup insert trigger on and off, alternating; the ratio of their rates. */
 async function measureIngestCost(port: number, db: pg.Client): Promise<void> {
-  out(`\ningest with and without the aggregate insert triggers (${AGGREGATE_INSERT_TRIGGERS.join(', ')}; ${CONCURRENCY} keep-alive clients, ${INGEST_MS / 1000} s per run, each ending with a fold of its deltas, ABBA after a 5 s warm-up)`);
-  const cost = await measureAggregateCost({ port, db, concurrency: CONCURRENCY, durationMs: INGEST_MS });
+  out(`\ningest with and without the aggregate insert triggers (${AGGREGATE_INSERT_TRIGGERS.join(', ')}; ${CONCURRENCY} keep-alive clients, runs of ${AGGREGATE_RUN_MS / 1000} s (BENCH_AGGREGATE_RUN_MS; one population fold interval), each ending with a fold of its deltas, ABBA after a 5 s warm-up)`);
+  const cost = await measureAggregateCost({ port, db, concurrency: CONCURRENCY });
   for (const line of cost.lines) out(line);
   if (cost.failures > 0) ok = false;
   out('  (records ingested with the triggers off are missing from the rollups: this database is thrown away)');
