@@ -157,6 +157,16 @@ export function embeddedMemorySettings(totalBytes: number): string[] {
   return [`shared_buffers = '${sharedMiB}MB'`, `effective_cache_size = '${cacheMiB}MB'`];
 }
 
+/**
+ * Checkpoints on the clock, not on WAL volume: with PostgreSQL's default 1 GB of
+ * max_wal_size, ingest at ~2,000 records/s forced a checkpoint every 30-60 s, and the
+ * first change of each page after one writes the whole page to the WAL. The rollups are
+ * updated all over their pages, so each forced checkpoint cost up to 4x the WAL per
+ * record (docs/PERFORMANCE.md). 4 GB covers five minutes of that rate: pg_wal may grow
+ * that large under sustained load, and crash recovery replays at most that much.
+ */
+export const EMBEDDED_WAL_SETTINGS = ["max_wal_size = '4GB'"];
+
 /** Settings rewritten at every start, so moving the data folder keeps working. */
 function writeServerSettings(pgData: string, socketDir: string, runAs: OsUser | null): void {
   const file = join(pgData, 'telemetrics.conf');
@@ -167,6 +177,7 @@ function writeServerSettings(pgData: string, socketDir: string, runAs: OsUser | 
     'unix_socket_permissions = 0700',
     'max_connections = 100',
     ...embeddedMemorySettings(totalmem()),
+    ...EMBEDDED_WAL_SETTINGS,
   ];
   writeFileSync(file, `${lines.join('\n')}\n`);
   if (runAs) chownSync(file, runAs.uid, runAs.gid);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import pg from 'pg';
 import { pino } from 'pino';
-import { embeddedMemorySettings, startEmbeddedDatabase } from '../../src/db/embedded.ts';
+import { EMBEDDED_WAL_SETTINGS, embeddedMemorySettings, startEmbeddedDatabase } from '../../src/db/embedded.ts';
 import type { ConnectionTarget } from '../../src/db/pool.ts';
 
 const logger = pino({ level: 'silent' });
@@ -36,6 +36,8 @@ describe('startEmbeddedDatabase', () => {
     // The settings sized to this machine are in force.
     const [shared] = await query<{ mib: number }>(first.connection, "SELECT (setting::bigint * 8192 / 1048576)::int AS mib FROM pg_settings WHERE name = 'shared_buffers'");
     assert.equal(`shared_buffers = '${shared?.mib}MB'`, embeddedMemorySettings(totalmem())[0]);
+    const [wal] = await query<{ mib: number }>(first.connection, "SELECT setting::int AS mib FROM pg_settings WHERE name = 'max_wal_size'");
+    assert.deepEqual(EMBEDDED_WAL_SETTINGS, [`max_wal_size = '${(wal?.mib ?? 0) / 1024}GB'`]);
     await query(first.connection, 'CREATE TABLE kept (v text); INSERT INTO kept VALUES (\'still here\')');
     await first.stop();
     const second = await startEmbeddedDatabase({ dataDir, logger });
