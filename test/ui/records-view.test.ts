@@ -168,7 +168,8 @@ describe('records view and dashboard', { skip }, () => {
     await page.locator('aside.details-panel pre.payload').waitFor();
     assert.equal(await page.locator('aside.details-panel pre.payload').textContent(), XSS_PAYLOADS[1]);
     await page.goto(`${server.baseUrl}/stats`);
-    await page.waitForSelector('.share-list');
+    // Both lists: classifications and platforms load on their own, in either order.
+    await page.locator('.share-list').nth(1).waitFor();
     assert.ok((await page.locator('.share-list').allInnerTexts()).join('\n').includes(XSS_HOST_TYPE));
     assert.equal(await page.locator('main img, main script').count(), 0);
     assert.equal(await page.evaluate('window.__xss'), undefined);
