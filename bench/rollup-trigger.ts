@@ -1,14 +1,14 @@
-// `npx tsx bench/rollup-trigger.ts`: the ingest cost of the rollup insert trigger alone
-// (issue #5), without HTTP, so that a loaded machine's noise stays small. One embedded
-// database, pre-seeded with BENCH_TRIGGER_SEED records (bench/query-seed.ts: the rollups
-// at a realistic size), then rounds of BENCH_TRIGGER_BATCHES inserts of 20 realistic rows
-// through the real insertRecords (the batch writer's statement), per variant, alternating:
-//   none     no rollup trigger (the baseline);
-//   current  the insert trigger of migration 0050 (one append to record_rollup_deltas);
-//   0030     migration 0030's trigger, re-created here (hourly, daily, host, machine upserts;
-//            the machine rollup now has two more indexes, so it is a little dearer than it was).
-// Prints ms per batch and the ratios against the baseline, and the background fold's
-// cost per batch of deltas. The database is thrown away.
+// `npx tsx bench/rollup-trigger.ts`: the ingest cost of the aggregates' insert triggers
+// alone (issue #5), without HTTP, so that a loaded machine's noise stays small. One
+// embedded database, pre-seeded with BENCH_TRIGGER_SEED records (bench/query-seed.ts: the
+// rollups at a realistic size), then rounds of BENCH_TRIGGER_BATCHES inserts of 20
+// realistic rows through the real insertRecords (the batch writer's statement), per
+// variant, alternating:
+//   none     the insert triggers of the aggregates disabled (the baseline);
+//   current  the rollup trigger (migration 0066: one row of deltas per statement) and the
+//            MCE row trigger enabled.
+// Prints ms per batch and the ratio against the baseline, and the background fold's
+// cost per batch of deltas (count and population folds). The database is thrown away.
 
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,6 +21,7 @@ import { migrate } from '../src/db/migrate.ts';
 import { createPool } from '../src/db/pool.ts';
 import { foldRollupDeltas } from '../src/db/queries/rollup-deltas.ts';
 import { insertRecords, type RecordToInsert } from '../src/db/queries/records.ts';
+import { AGGREGATE_INSERT_TRIGGERS } from './aggregate-cost.ts';
 import { bulkSeedQueryRecords, QUERY_SEED_CLASSES } from './query-seed.ts';
 
 const SEED = Number(process.env.BENCH_TRIGGER_SEED ?? 1_000_000);
@@ -32,35 +33,7 @@ const DUPLICATE_WINDOW_HOURS = 48;
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const loadAverage = () => loadavg().map((n) => n.toFixed(1)).join(' ');
 
-type Variant = 'none' | 'current' | '0030';
-
-// Migration 0030's insert trigger, for the comparison (its daily table too).
-const LEGACY_SQL = `
-  CREATE TABLE record_rollups_daily (LIKE record_rollups_hourly INCLUDING ALL);
-  CREATE FUNCTION bench_rollups_after_insert_0030() RETURNS trigger LANGUAGE plpgsql AS $$
-  BEGIN
-    INSERT INTO record_rollups_hourly AS r (bucket, classification, build, severity, system_name, external, count)
-    SELECT date_trunc('hour', received_at, 'UTC'), classification, build, severity, system_name, external, count(*)
-    FROM inserted_records GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
-    ON CONFLICT (bucket, classification, build, severity, system_name, external) DO UPDATE SET count = r.count + excluded.count;
-    INSERT INTO record_rollups_daily AS r (bucket, classification, build, severity, system_name, external, count)
-    SELECT date_trunc('day', received_at, 'UTC'), classification, build, severity, system_name, external, count(*)
-    FROM inserted_records GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
-    ON CONFLICT (bucket, classification, build, severity, system_name, external) DO UPDATE SET count = r.count + excluded.count;
-    INSERT INTO record_host_rollups_daily AS r (bucket, host_type, architecture, classification, external, count)
-    SELECT date_trunc('day', received_at, 'UTC'), host_type, architecture, classification, external, count(*)
-    FROM inserted_records GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
-    ON CONFLICT (bucket, host_type, architecture, classification, external) DO UPDATE SET count = r.count + excluded.count;
-    INSERT INTO record_machine_rollups AS r (classification, system_name, build, machine_id, external, count, last_seen)
-    SELECT classification, system_name, build, machine_id, external, count(*), max(timestamp_client)
-    FROM inserted_records GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
-    ON CONFLICT (classification, system_name, build, machine_id, external)
-    DO UPDATE SET count = r.count + excluded.count, last_seen = greatest(r.last_seen, excluded.last_seen);
-    RETURN NULL;
-  END $$;
-  CREATE TRIGGER bench_rollups_insert_0030 AFTER INSERT ON records
-    REFERENCING NEW TABLE AS inserted_records FOR EACH STATEMENT EXECUTE FUNCTION bench_rollups_after_insert_0030();
-  ALTER TABLE records DISABLE TRIGGER bench_rollups_insert_0030;`;
+type Variant = 'none' | 'current';
 
 let sequence = 0;
 const CLASS_TOTAL = QUERY_SEED_CLASSES.reduce((n, [, , w]) => n + w, 0);
@@ -108,8 +81,6 @@ try {
     await client.connect();
     const started = performance.now();
     await bulkSeedQueryRecords(client, { records: SEED, now: new Date() });
-    await client.query(LEGACY_SQL);
-    await client.query(`INSERT INTO record_rollups_daily SELECT date_trunc('day', bucket, 'UTC'), classification, build, severity, system_name, external, sum(count) FROM record_rollups_hourly GROUP BY 1, 2, 3, 4, 5, 6`);
     await client.query('VACUUM ANALYZE');
     const sizes = await client.query<{ hourly: string; machines: string }>(
       'SELECT (SELECT count(*) FROM record_rollups_hourly) AS hourly, (SELECT count(*) FROM record_machine_rollups) AS machines',
@@ -118,13 +89,11 @@ try {
     const builds = (await client.query<{ build: string }>(`SELECT build FROM record_machine_build_rollups GROUP BY build ORDER BY max(last_seen) DESC LIMIT 3`)).rows.map((r) => r.build);
     await client.end();
 
-    const setVariant = async (variant: Variant) => {
-      await pool.query(`ALTER TABLE records ${variant === 'current' ? 'ENABLE' : 'DISABLE'} TRIGGER records_rollups_insert`);
-      await pool.query(`ALTER TABLE records ${variant === '0030' ? 'ENABLE' : 'DISABLE'} TRIGGER bench_rollups_insert_0030`);
-    };
-    const timings: Record<Variant, number[]> = { none: [], current: [], '0030': [] };
+    const setVariant = (variant: Variant) =>
+      pool.query(`ALTER TABLE records ${AGGREGATE_INSERT_TRIGGERS.map((name) => `${variant === 'current' ? 'ENABLE' : 'DISABLE'} TRIGGER ${name}`).join(', ')}`);
+    const timings: Record<Variant, number[]> = { none: [], current: [] };
     const folds: number[] = [];
-    const order: Variant[] = ['none', 'current', '0030'];
+    const order: Variant[] = ['none', 'current'];
     // Warm-up: plans cached, pages in memory.
     for (const variant of order) {
       await setVariant(variant);
@@ -132,7 +101,7 @@ try {
     }
     await foldRollupDeltas(pool, true);
     for (let round = 0; round < ROUNDS; round++) {
-      const rotated = [...order.slice(round % 3), ...order.slice(0, round % 3)];
+      const rotated = round % 2 === 0 ? order : [...order].reverse(); // ABBA
       for (const variant of rotated) {
         await setVariant(variant);
         const batches = Array.from({ length: BATCHES }, () => buildBatch(builds));
@@ -153,9 +122,8 @@ try {
     }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const none = mean(timings.none);
-    out(`\nmean ms per batch of ${BATCH_ROWS}: none ${none.toFixed(3)}, current ${mean(timings.current).toFixed(3)}, 0030 ${mean(timings['0030']).toFixed(3)}`);
-    out(`current trigger: ${((mean(timings.current) / none) * 100).toFixed(1)}% of the baseline's time per batch (cost ${((mean(timings.current) / none - 1) * 100).toFixed(1)}%)`);
-    out(`0030 trigger:    ${((mean(timings['0030']) / none) * 100).toFixed(1)}% (cost ${((mean(timings['0030']) / none - 1) * 100).toFixed(1)}%)`);
+    out(`\nmean ms per batch of ${BATCH_ROWS}: none ${none.toFixed(3)}, current ${mean(timings.current).toFixed(3)}`);
+    out(`triggers: ${((mean(timings.current) / none) * 100).toFixed(1)}% of the baseline's time per batch (cost ${((mean(timings.current) / none - 1) * 100).toFixed(1)}%)`);
     out(`fold (off the insert path): ${mean(folds).toFixed(3)} ms per batch of deltas; load average at the end ${loadAverage()}`);
   } finally {
     await pool.end();

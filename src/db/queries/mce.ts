@@ -21,10 +21,20 @@ export interface MceMachine {
   byBuild: { build: string; count: number }[];
 }
 
-// Largest timestamp to_timestamp() takes: later (absurd) client times get no week.
+// The client times that get a week (also in migration 0066): to_timestamp() fails before
+// the first, and the reference's week numbers end with year 9999.
+const FIRST_TIMESTAMP = -210_866_803_200; // 4714-11-24 00:00:00 BC UTC
 const LAST_TIMESTAMP = 253_402_300_799; // 9999-12-31 23:59:59 UTC
 const STATUS_REGEX = 'STATUS.*([A-Fa-f0-9]{8}) MCGSTATUS'; // also in migration 0032
 const MCE_REPORTS_PREFIX = 'org.clearlinux/mce/'; // mce_reports holds every class under it
+
+/** The %U week (Sunday-based, UTC) of a record's client time; NULL outside first..last. */
+function weekOfClientTime(first: string, last: string): string {
+  return `CASE WHEN timestamp_client BETWEEN ${first} AND ${last} THEN
+    (extract(doy FROM to_timestamp(timestamp_client) AT TIME ZONE 'UTC')::int + 6
+     - extract(dow FROM to_timestamp(timestamp_client) AT TIME ZONE 'UTC')::int) / 7
+  END`;
+}
 
 /** mce_reports when it holds these classes and the filter's columns, else records. */
 function mceSource(filter: RecordFilter, classifications: readonly string[]): 'mce_reports' | 'records' {
@@ -38,14 +48,11 @@ export async function countMceReports(db: Queryable, filter: RecordFilter, class
   const where = buildRecordFilterSql(filter, params);
   const classes = `$${params.push(classifications)}::text[]`;
   const status = source === 'mce_reports' ? 'status' : `substring(payload FROM $${params.push(STATUS_REGEX)}::text)`;
-  const last = `$${params.push(LAST_TIMESTAMP)}::bigint`;
+  // mce_reports stores the week (migration 0066, the same expression).
+  const week = source === 'mce_reports' ? 'week::int' : weekOfClientTime(`$${params.push(FIRST_TIMESTAMP)}::bigint`, `$${params.push(LAST_TIMESTAMP)}::bigint`);
   const result = await db.query<{ grouping_set: string; classification: string | null; week: number | null; build: string | null; status: string | null; count: number }>(
     `WITH m AS (
-       SELECT classification, build, ${status} AS status,
-         CASE WHEN timestamp_client <= ${last} THEN
-           (extract(doy FROM to_timestamp(timestamp_client) AT TIME ZONE 'UTC')::int + 6
-            - extract(dow FROM to_timestamp(timestamp_client) AT TIME ZONE 'UTC')::int) / 7
-         END AS week
+       SELECT classification, build, ${status} AS status, ${week} AS week
        FROM ${source} WHERE ${where} AND classification = ANY(${classes})
      )
      SELECT CASE WHEN GROUPING(week) = 0 THEN 'week' WHEN GROUPING(classification) = 0 THEN 'classification'

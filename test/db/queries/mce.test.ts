@@ -89,6 +89,26 @@ for (const target of databaseTargets()) {
       await assertSameAnswers(db.pool);
     });
 
+    test('gives the week of extreme and year-boundary client times as the scan does, and none outside 4714 BC..9999', async () => {
+      const times = [-210_866_803_201, -210_866_803_200, -86_401, -1, 0, 1_704_067_199, 1_704_067_200, 1_735_603_200, 253_402_300_799, 253_402_300_800, 9_007_199_254_740_991];
+      const ids = await insertSeedRecords(db.pool, times.map((timestampClient, i) => ({
+        receivedAt: new Date(now - i * 1000),
+        timestampClient,
+        machineId: 'm-edge',
+        classification: MCE_CLASSIFICATIONS[i % MCE_CLASSIFICATIONS.length] as string,
+        payload: 'STATUS 0xbe00000000800400 MCGSTATUS 5\n',
+      })));
+      const weeks = await db.pool.query<{ timestamp_client: string; week: number | null }>(
+        'SELECT timestamp_client::text AS timestamp_client, week FROM mce_reports WHERE record_id = ANY($1::bigint[]) ORDER BY mce_reports.timestamp_client',
+        [ids],
+      );
+      assert.deepEqual(weeks.rows.map((r) => r.timestamp_client), times.map(String));
+      assert.deepEqual(weeks.rows.map((r) => r.week === null), times.map((t) => t < -210_866_803_200 || t > 253_402_300_799));
+      // 1970-01-01 was a Thursday: week 0; 2023-12-31 23:59:59 a Sunday: week 53; 2024-01-01 week 0.
+      assert.deepEqual(weeks.rows.filter((r) => ['0', '1704067199', '1704067200'].includes(r.timestamp_client)).map((r) => r.week), [0, 53, 0]);
+      await assertSameAnswers(db.pool);
+    });
+
     test('stays exact after forget, batch deletes, an update, partition drops and a truncate', async () => {
       const pool = db.pool;
       await forgetMachine(pool, 'm-3');
