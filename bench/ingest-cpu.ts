@@ -5,10 +5,11 @@
 // baseline. Per-request CPU depends less on what else runs on the machine than req/s
 // does, so these figures show which side an optimisation must target.
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChild, stopChild } from './child-process.ts';
+import { embeddedPostmasterPid, postgresSeconds, processSeconds } from './process-cpu.ts';
 import { runLoad } from './load-driver.ts';
 import { nextFormatARequest } from './record-generator.ts';
 
@@ -16,7 +17,6 @@ const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 8_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const KEEP_ALIVE = process.env.BENCH_KEEP_ALIVE !== 'false';
 const root = join(import.meta.dirname, '..');
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-ingest-cpu-'));
 // BENCH_SERVER_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, profiles the server.
@@ -30,10 +30,10 @@ try {
   const noopDriver = process.cpuUsage(noopStart.driver);
   const run = () => runLoad({ port: server.port, path: '/v2/collector', concurrency: CONCURRENCY, durationMs: DURATION_MS, keepAlive: KEEP_ALIVE, generate: nextFormatARequest });
   await runLoad({ port: server.port, path: '/v2/collector', concurrency: CONCURRENCY, durationMs: 2_000, keepAlive: KEEP_ALIVE, generate: nextFormatARequest });
-  const postmaster = Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
-  const before = { server: processSeconds(server.child.pid ?? 0), postgres: treeSeconds(postmaster), driver: process.cpuUsage() };
+  const postmaster = embeddedPostmasterPid(dataDir);
+  const before = { server: processSeconds(server.child.pid ?? 0), postgres: postgresSeconds(postmaster), driver: process.cpuUsage() };
   const result = await run();
-  const after = { server: processSeconds(server.child.pid ?? 0), postgres: treeSeconds(postmaster), driver: process.cpuUsage(before.driver) };
+  const after = { server: processSeconds(server.child.pid ?? 0), postgres: postgresSeconds(postmaster), driver: process.cpuUsage(before.driver) };
   const n = result.ok2xx;
   const perRequest = (seconds: number) => `${((seconds / n) * 1e6).toFixed(0).padStart(5)} µs`;
   const driverSeconds = (after.driver.user + after.driver.system) / 1e6;
@@ -51,32 +51,4 @@ try {
   await stopChild(noop.child);
   await stopChild(server.child);
   rmSync(dataDir, { recursive: true, force: true });
-}
-
-/** utime + stime (+ reaped children) of one process, in seconds. */
-function processSeconds(pid: number, withChildren = false): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    // fields[0] is field 3 (state); utime is field 14, stime 15, cutime 16, cstime 17.
-    const ticks = Number(fields[11]) + Number(fields[12]) + (withChildren ? Number(fields[13]) + Number(fields[14]) : 0);
-    return ticks / TICKS_PER_SECOND;
-  } catch {
-    return 0; // the process has exited
-  }
-}
-
-/** The postmaster and its live children (backends, WAL writer, checkpointer...). */
-function treeSeconds(postmaster: number): number {
-  let total = processSeconds(postmaster, true);
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.split(') ')[1]?.split(' ')[1]);
-      if (ppid === postmaster) total += processSeconds(Number(entry));
-    } catch {
-      // gone between readdir and read
-    }
-  }
-  return total;
 }

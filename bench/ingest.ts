@@ -9,8 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { AGGREGATE_INSERT_TRIGGERS, AGGREGATE_RUN_MS, measureAggregateCost } from './aggregate-cost.ts';
+import { AGGREGATE_INSERT_TRIGGERS, AGGREGATE_PAIRS, AGGREGATE_RUN_MS, AGGREGATE_WARMUP_MS, measureAggregateCost } from './aggregate-cost.ts';
 import { startChild, stopChild } from './child-process.ts';
+import { embeddedPostmasterPid, postgresSeconds, processSeconds } from './process-cpu.ts';
 import { runLoad, type LoadResult } from './load-driver.ts';
 import { nextFormatARequest } from './record-generator.ts';
 
@@ -46,11 +47,14 @@ try {
   rows.push(`rows in database: ${stored}; 2xx answers from the server: ${serverAcknowledged} -> ${stored === serverAcknowledged ? 'match' : 'MISMATCH'}`);
   if (stored !== serverAcknowledged) ok = false;
   if (COMPARE_AGGREGATES) {
-    rows.push(`cost of the query API's aggregate triggers (${AGGREGATE_INSERT_TRIGGERS.join(', ')}), keep-alive, runs of ${AGGREGATE_RUN_MS / 1000} s (one population fold interval; each ending with a fold of its deltas) in ABBA order after a 5 s warm-up:`);
+    rows.push(`cost of the query API's aggregate triggers (${AGGREGATE_INSERT_TRIGGERS.join(', ')}), keep-alive, runs of ${AGGREGATE_RUN_MS / 1000} s (one population fold interval; each ending with a fold of its deltas) in ${AGGREGATE_PAIRS} ABBA pairs after a ${AGGREGATE_WARMUP_MS / 1000} s warm-up:`);
     const db = new pg.Client({ host: join(dataDir, 'run'), user: 'telemetrics', database: 'telemetrics' });
     await db.connect();
     try {
-      const cost = await measureAggregateCost({ port: server.port, db, concurrency: CONCURRENCY });
+      const serverPid = server.child.pid ?? 0;
+      const postmaster = embeddedPostmasterPid(dataDir);
+      const serverCpuSeconds = () => processSeconds(serverPid) + postgresSeconds(postmaster);
+      const cost = await measureAggregateCost({ port: server.port, db, concurrency: CONCURRENCY, serverCpuSeconds });
       rows.push(...cost.lines);
       if (cost.failures > 0) ok = false;
     } finally {

@@ -20,8 +20,9 @@ import { migrate } from '../src/db/migrate.ts';
 import { createPool } from '../src/db/pool.ts';
 import { startEmbeddedDatabase } from '../src/db/embedded.ts';
 import { startChild, stopChild } from './child-process.ts';
+import { embeddedPostmasterPid, postgresSeconds, processSeconds } from './process-cpu.ts';
 import { bulkSeedQueryRecords } from './query-seed.ts';
-import { AGGREGATE_INSERT_TRIGGERS, AGGREGATE_RUN_MS, measureAggregateCost } from './aggregate-cost.ts';
+import { AGGREGATE_INSERT_TRIGGERS, AGGREGATE_PAIRS, AGGREGATE_RUN_MS, AGGREGATE_WARMUP_MS, measureAggregateCost } from './aggregate-cost.ts';
 
 const RECORDS = Number(process.env.BENCH_QUERY_RECORDS ?? 10_000_000);
 const REQUESTS = Number(process.env.BENCH_QUERY_REQUESTS ?? 30);
@@ -79,7 +80,9 @@ try {
     await measureEndpoints(server.port, sample);
     await measureExports(server.port, db);
     await checkRollups(db);
-    await measureIngestCost(server.port, db);
+    const serverPid = server.child.pid ?? 0;
+    const postmaster = embeddedPostmasterPid(dataDir);
+    await measureIngestCost(server.port, db, () => processSeconds(serverPid) + postgresSeconds(postmaster));
     out(`\nload average at the end: ${loadAverage()}`);
   } finally {
     await db.end().catch(() => undefined);
@@ -322,9 +325,9 @@ async function checkRollups(db: pg.Client): Promise<void> {
 }
 
 /** The same ingest load with the rollup insert trigger on and off, alternating; the ratio of their rates. */
-async function measureIngestCost(port: number, db: pg.Client): Promise<void> {
-  out(`\ningest with and without the aggregate insert triggers (${AGGREGATE_INSERT_TRIGGERS.join(', ')}; ${CONCURRENCY} keep-alive clients, runs of ${AGGREGATE_RUN_MS / 1000} s (BENCH_AGGREGATE_RUN_MS; one population fold interval), each ending with a fold of its deltas, ABBA after a 5 s warm-up)`);
-  const cost = await measureAggregateCost({ port, db, concurrency: CONCURRENCY });
+async function measureIngestCost(port: number, db: pg.Client, serverCpuSeconds: () => number): Promise<void> {
+  out(`\ningest with and without the aggregate insert triggers (${AGGREGATE_INSERT_TRIGGERS.join(', ')}; ${CONCURRENCY} keep-alive clients, runs of ${AGGREGATE_RUN_MS / 1000} s (BENCH_AGGREGATE_RUN_MS; one population fold interval), each ending with a fold of its deltas, ${AGGREGATE_PAIRS} ABBA pairs after a ${AGGREGATE_WARMUP_MS / 1000} s warm-up)`);
+  const cost = await measureAggregateCost({ port, db, concurrency: CONCURRENCY, serverCpuSeconds });
   for (const line of cost.lines) out(line);
   if (cost.failures > 0) ok = false;
   out('  (records ingested with the triggers off are missing from the rollups: this database is thrown away)');
