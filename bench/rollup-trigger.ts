@@ -5,8 +5,8 @@
 // realistic rows through the real insertRecords (the batch writer's statement), per
 // variant, alternating:
 //   none     the insert triggers of the aggregates disabled (the baseline);
-//   current  the rollup trigger (migration 0066: one row of deltas per statement) and the
-//            MCE row trigger enabled.
+//   current  the rollup trigger (migration 0050: one grouped append to
+//            record_rollup_deltas) and the MCE row trigger (0066) enabled.
 // Prints ms per batch and the ratio against the baseline, and the background fold's
 // cost per batch of deltas (count and population folds). The database is thrown away.
 

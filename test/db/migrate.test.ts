@@ -24,7 +24,7 @@ for (const target of databaseTargets()) {
           'api_tokens', 'crash_analysis', 'crash_signatures', 'guilty', 'guilty_blacklisted', 'imported_records', 'login_attempts', 'mce_reports',
           'quarantined_records', 'record_fingerprints', 'record_host_rollups_daily', 'record_machine_build_rollups', 'record_machine_classification_rollups',
           'record_machine_deltas', 'record_machine_prefix_rollups', 'record_machine_rollups', 'record_machine_system_rollups', 'record_population_build_days', 'record_population_classification_days',
-          'record_population_days', 'record_population_prefix_days', 'record_population_system_days', 'record_rollup_deltas', 'record_rollup_insert_deltas', 'record_rollups_daily', 'record_rollups_hourly', 'records', 'reprocess_jobs',
+          'record_population_days', 'record_population_prefix_days', 'record_population_system_days', 'record_rollup_deltas', 'record_rollups_daily', 'record_rollups_hourly', 'records', 'reprocess_jobs',
           'retention_runs', 'schema_migrations', 'sessions', 'users',
         ],
       );

@@ -9,15 +9,14 @@ import type { Queryable } from '../pool.ts';
 import { buildRecordFilterSql, type RecordFilter } from './record-filter.ts';
 import { BUILD_ORDER_SQL, type KeyCount, type TimeseriesCount, type TimeseriesOptions } from './stats.ts';
 
-// A rollup as it stands for a reader: the folded rows plus the pending deltas of both
-// delta tables (migration 0066's view; the fold commits both sides at once, so every
-// snapshot sees each change exactly once).
+// A rollup as it stands for a reader: the folded rows plus the pending deltas (the fold
+// commits both sides at once, so every snapshot sees each change exactly once).
 const HOURLY_SOURCE = `(SELECT bucket, classification, build, severity, system_name, external, count FROM record_rollups_hourly
-  UNION ALL SELECT bucket, classification, build, severity, system_name, external, count FROM record_rollup_pending_deltas)`;
+  UNION ALL SELECT bucket, classification, build, severity, system_name, external, count FROM record_rollup_deltas)`;
 const DAILY_SOURCE = `(SELECT bucket, classification, build, severity, system_name, external, count FROM record_rollups_daily
-  UNION ALL SELECT date_trunc('day', bucket, 'UTC'), classification, build, severity, system_name, external, count FROM record_rollup_pending_deltas)`;
+  UNION ALL SELECT date_trunc('day', bucket, 'UTC'), classification, build, severity, system_name, external, count FROM record_rollup_deltas)`;
 const HOST_SOURCE = `(SELECT bucket, host_type, architecture, classification, external, count FROM record_host_rollups_daily
-  UNION ALL SELECT date_trunc('day', bucket, 'UTC'), host_type, architecture, classification, external, count FROM record_rollup_pending_deltas)`;
+  UNION ALL SELECT date_trunc('day', bucket, 'UTC'), host_type, architecture, classification, external, count FROM record_rollup_deltas)`;
 
 /** A count rollup of migrations 0030/0050/0060: its sources per bucket size and its key columns. */
 interface Cube {

@@ -1,6 +1,5 @@
-// record_rollup_deltas (migration 0050) and record_rollup_insert_deltas (0066, one row
-// per INSERT statement): the record changes the triggers appended and the fold has not
-// yet moved into the rollups. Count queries add them; the fold empties both.
+// record_rollup_deltas (migration 0050): the record changes the triggers appended and
+// the fold has not yet moved into the rollups. Count queries add them; the fold empties it.
 // record_machine_deltas (0065): their machine part, staged by the count fold for the
 // population fold.
 
@@ -38,5 +37,5 @@ async function callFold(db: Queryable, fn: 'fold_record_rollup_deltas' | 'fold_r
  * running is enough.
  */
 export async function vacuumRollupDeltas(db: Queryable): Promise<void> {
-  await db.query('VACUUM (SKIP_LOCKED) record_rollup_deltas, record_rollup_insert_deltas, record_machine_deltas');
+  await db.query('VACUUM (SKIP_LOCKED) record_rollup_deltas, record_machine_deltas');
 }

@@ -265,7 +265,7 @@ for (const target of databaseTargets()) {
             EXCEPT ALL SELECT classification, build, external, day, machines FROM record_population_prefix_days)
            UNION ALL (SELECT classification, build, external, day, machines FROM record_population_prefix_days
             EXCEPT ALL SELECT prefix, build, external, record_population_day(last_seen), count(*) FROM prefixes GROUP BY 1, 2, 3, 4)) d
-         UNION ALL SELECT 'pending deltas', count(*)::int FROM record_rollup_pending_deltas`,
+         UNION ALL SELECT 'pending deltas', count(*)::int FROM record_rollup_deltas`,
       );
       assert.deepEqual(Object.fromEntries(differences.rows.map((r) => [r.what, r.n])), {
         machine: 0, build: 0, days: 0, 'build days': 0, classification: 0, 'classification days': 0, system: 0, 'system days': 0,
@@ -334,7 +334,7 @@ for (const target of databaseTargets()) {
         await db.query(`UPDATE records SET build = '102' WHERE machine_id = 'lag-3' AND timestamp_client > $1`, [nowSeconds - 100_000]);
         await deleteRecordBatch(db, { from: new Date(now.getTime() - 3 * DAY), to: now, filter: { anyOf: [{ field: 'classification' as const, value: 'org.clearlinux/crash/c1', days: 0 }] }, afterId: '0', limit: 5 });
         await dropRecordPartition(db, partitionNameOf(new Date(now.getTime() - 52.5 * DAY)), 10_000);
-        const pending = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM record_rollup_pending_deltas');
+        const pending = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM record_rollup_deltas');
         assert.ok((pending.rows[0]?.n ?? 0) > 0);
         // The counts do not lag: they add the pending deltas.
         await assertCountsMatchRaw();
@@ -354,7 +354,7 @@ for (const target of databaseTargets()) {
         await folder.query('SELECT pg_advisory_lock($1::bigint)', [ADVISORY_LOCKS.rollupFold]);
         await foldRollupDeltas(folder, true);
         const pending = async () =>
-          (await db.query<{ deltas: number; staged: number }>('SELECT (SELECT count(*) FROM record_rollup_pending_deltas)::int AS deltas, (SELECT count(*) FROM record_machine_deltas)::int AS staged')).rows[0];
+          (await db.query<{ deltas: number; staged: number }>('SELECT (SELECT count(*) FROM record_rollup_deltas)::int AS deltas, (SELECT count(*) FROM record_machine_deltas)::int AS staged')).rows[0];
         const machineKeys = async (machineId: string) =>
           (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM record_machine_rollups WHERE machine_id = $1', [machineId])).rows[0]?.n;
         await insertSeedRecords(db, Array.from({ length: 30 }, (_, i) => ({
@@ -472,43 +472,14 @@ for (const target of databaseTargets()) {
         await foldRollupDeltas(db.db.pool, true);
         await vacuumRollupDeltas(db.db.pool);
         const stats = await db.db.pool.query<{ relname: string; vacuums: number; dead: number }>(
-          "SELECT relname, vacuum_count::int AS vacuums, n_dead_tup::int AS dead FROM pg_stat_user_tables WHERE relname IN ('record_rollup_deltas', 'record_rollup_insert_deltas', 'record_machine_deltas') ORDER BY relname",
+          "SELECT relname, vacuum_count::int AS vacuums, n_dead_tup::int AS dead FROM pg_stat_user_tables WHERE relname IN ('record_rollup_deltas', 'record_machine_deltas') ORDER BY relname",
         );
-        assert.deepEqual(stats.rows.map((r) => r.relname), ['record_machine_deltas', 'record_rollup_deltas', 'record_rollup_insert_deltas']);
+        assert.deepEqual(stats.rows.map((r) => r.relname), ['record_machine_deltas', 'record_rollup_deltas']);
         for (const row of stats.rows) {
           assert.ok(row.vacuums >= 1, `${row.relname} was vacuumed (a VACUUM by a non-owner only warns)`);
           assert.equal(row.dead, 0, row.relname);
         }
       } finally {
-        await db.close();
-      }
-    });
-
-    test('keeps one pending row per INSERT statement, and none for a statement of no rows', async () => {
-      const db = await startTestServer(target);
-      // This session holds the fold's lock, so the background job leaves the deltas pending.
-      const holder = await db.db.pool.connect();
-      try {
-        await holder.query('SELECT pg_advisory_lock($1::bigint)', [ADVISORY_LOCKS.rollupFold]);
-        await foldRollupDeltas(holder, true);
-        await insertGeneratedRecords(db.db.pool, 50);
-        await insertGeneratedRecords(db.db.pool, 30);
-        await db.db.pool.query('INSERT INTO records SELECT * FROM records WHERE false');
-        const pending = await db.db.pool.query<{ statements: number; keys: number; records: number; expected_keys: number }>(
-          `SELECT (SELECT count(*) FROM record_rollup_insert_deltas)::int AS statements,
-             (SELECT count(*) FROM record_rollup_pending_deltas)::int AS keys,
-             (SELECT sum(count) FROM record_rollup_pending_deltas)::int AS records,
-             (SELECT count(*) FROM (SELECT DISTINCT date_trunc('hour', received_at, 'UTC'), classification, build, severity, system_name,
-                external, host_type, architecture, machine_id, id <= (SELECT min(id) + 49 FROM records) FROM records) k)::int AS expected_keys`,
-        );
-        assert.deepEqual(pending.rows[0], { statements: 2, keys: pending.rows[0]?.expected_keys, records: 80, expected_keys: pending.rows[0]?.expected_keys });
-        assert.ok((pending.rows[0]?.keys ?? 0) > 2, 'the statements hold several keys each');
-        assert.equal(await foldRollupDeltas(holder, true), pending.rows[0]?.keys);
-        const left = await db.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM record_rollup_pending_deltas');
-        assert.equal(left.rows[0]?.n, 0);
-      } finally {
-        await holder.query('SELECT pg_advisory_unlock($1::bigint)', [ADVISORY_LOCKS.rollupFold]);
-        holder.release();
         await db.close();
       }
     });
@@ -524,7 +495,7 @@ for (const target of databaseTargets()) {
         await db.db.pool.query('TRUNCATE records');
         const result = await db.db.pool.query<{ n: number }>(
           `SELECT ((SELECT count(*) FROM record_rollups_hourly) + (SELECT count(*) FROM record_rollups_daily) + (SELECT count(*) FROM record_rollup_deltas)
-            + (SELECT count(*) FROM record_rollup_insert_deltas) + (SELECT count(*) FROM record_machine_deltas)
+            + (SELECT count(*) FROM record_machine_deltas)
             + (SELECT count(*) FROM record_host_rollups_daily) + (SELECT count(*) FROM record_machine_rollups)
             + (SELECT count(*) FROM record_machine_build_rollups) + (SELECT count(*) FROM record_population_days)
             + (SELECT count(*) FROM record_population_build_days) + (SELECT count(*) FROM record_machine_classification_rollups)
