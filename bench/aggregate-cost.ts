@@ -66,7 +66,10 @@ export async function measureAggregateCost(options: AggregateCostOptions): Promi
   const setTriggers = (on: boolean) =>
     options.db.query(`ALTER TABLE records ${AGGREGATE_INSERT_TRIGGERS.map((name) => `${on ? 'ENABLE' : 'DISABLE'} TRIGGER ${name}`).join(', ')}`);
   await load(AGGREGATE_WARMUP_MS);
-  const cpuSeconds = () => (options.serverCpuSeconds?.() ?? 0) + (process.cpuUsage().user + process.cpuUsage().system) / 1e6;
+  const cpuSeconds = () => {
+    const driver = process.cpuUsage();
+    return (options.serverCpuSeconds?.() ?? 0) + (driver.user + driver.system) / 1e6;
+  };
   const runs: Array<{ on: boolean; result: LoadResult; cpuPerRequest: number }> = [];
   try {
     for (let pair = 0; pair < pairs; pair += 1) {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { AGGREGATE_INSERT_TRIGGERS, AGGREGATE_PAIRS, AGGREGATE_RUN_MS, AGGREGATE_WARMUP_MS, measureAggregateCost } from './aggregate-cost.ts';
 import { startChild, stopChild } from './child-process.ts';
-import { embeddedPostmasterPid, postgresSeconds, processSeconds } from './process-cpu.ts';
+import { serverCpuSecondsReader } from './process-cpu.ts';
 import { runLoad, type LoadResult } from './load-driver.ts';
 import { nextFormatARequest } from './record-generator.ts';
 
@@ -51,9 +51,7 @@ try {
     const db = new pg.Client({ host: join(dataDir, 'run'), user: 'telemetrics', database: 'telemetrics' });
     await db.connect();
     try {
-      const serverPid = server.child.pid ?? 0;
-      const postmaster = embeddedPostmasterPid(dataDir);
-      const serverCpuSeconds = () => processSeconds(serverPid) + postgresSeconds(postmaster);
+      const serverCpuSeconds = serverCpuSecondsReader(server.child.pid ?? 0, dataDir);
       const cost = await measureAggregateCost({ port: server.port, db, concurrency: CONCURRENCY, serverCpuSeconds });
       rows.push(...cost.lines);
       if (cost.failures > 0) ok = false;

@@ -38,3 +38,9 @@ export function postgresSeconds(postmaster: number): number {
 export function embeddedPostmasterPid(dataDir: string): number {
   return Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
 }
+
+/** A reader of the CPU seconds used so far by a server process and its embedded PostgreSQL. */
+export function serverCpuSecondsReader(serverPid: number, dataDir: string): () => number {
+  const postmaster = embeddedPostmasterPid(dataDir);
+  return () => processSeconds(serverPid) + postgresSeconds(postmaster);
+}

@@ -20,7 +20,7 @@ import { migrate } from '../src/db/migrate.ts';
 import { createPool } from '../src/db/pool.ts';
 import { startEmbeddedDatabase } from '../src/db/embedded.ts';
 import { startChild, stopChild } from './child-process.ts';
-import { embeddedPostmasterPid, postgresSeconds, processSeconds } from './process-cpu.ts';
+import { serverCpuSecondsReader } from './process-cpu.ts';
 import { bulkSeedQueryRecords } from './query-seed.ts';
 import { AGGREGATE_INSERT_TRIGGERS, AGGREGATE_PAIRS, AGGREGATE_RUN_MS, AGGREGATE_WARMUP_MS, measureAggregateCost } from './aggregate-cost.ts';
 
@@ -80,9 +80,7 @@ try {
     await measureEndpoints(server.port, sample);
     await measureExports(server.port, db);
     await checkRollups(db);
-    const serverPid = server.child.pid ?? 0;
-    const postmaster = embeddedPostmasterPid(dataDir);
-    await measureIngestCost(server.port, db, () => processSeconds(serverPid) + postgresSeconds(postmaster));
+    await measureIngestCost(server.port, db, serverCpuSecondsReader(server.child.pid ?? 0, dataDir));
     out(`\nload average at the end: ${loadAverage()}`);
   } finally {
     await db.end().catch(() => undefined);
