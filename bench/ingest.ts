@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { AGGREGATE_INSERT_TRIGGERS, AGGREGATE_PAIRS, AGGREGATE_RUN_MS, AGGREGATE_WARMUP_MS, measureAggregateCost } from './aggregate-cost.ts';
 import { startChild, stopChild } from './child-process.ts';
-import { serverCpuSecondsReader } from './process-cpu.ts';
+import { cpuPerRequest, embeddedPostmasterPid, postgresSeconds, processSeconds, serverCpuSecondsReader } from './process-cpu.ts';
 import { runLoad, type LoadResult } from './load-driver.ts';
 import { nextFormatARequest } from './record-generator.ts';
 
@@ -35,11 +35,20 @@ try {
     const run = (port: number, durationMs: number) => runLoad({ port, path: '/v2/collector', concurrency: CONCURRENCY, durationMs, keepAlive, generate: nextFormatARequest });
     await run(noop.port, WARMUP_MS);
     serverAcknowledged += (await run(server.port, WARMUP_MS)).ok2xx;
-    const baseline = await run(noop.port, DURATION_MS);
-    const measured = await run(server.port, DURATION_MS);
+    const postmaster = embeddedPostmasterPid(dataDir);
+    const { result: baseline, microseconds: noopCpu } = await cpuPerRequest({ 'no-op': () => processSeconds(noop.child.pid ?? 0) }, () => run(noop.port, DURATION_MS));
+    const { result: measured, microseconds: serverCpu } = await cpuPerRequest(
+      { server: () => processSeconds(server.child.pid ?? 0), postgres: () => postgresSeconds(postmaster) },
+      () => run(server.port, DURATION_MS),
+    );
     serverAcknowledged += measured.ok2xx;
     const ratio = measured.requestsPerSecond / baseline.requestsPerSecond;
-    rows.push(line(`no-op, ${mode}`, baseline), line(`server, ${mode}`, measured), `  ratio server/no-op (${mode}): ${(ratio * 100).toFixed(1)}%`);
+    rows.push(
+      line(`no-op, ${mode}`, baseline),
+      line(`server, ${mode}`, measured),
+      `  ratio server/no-op (${mode}): ${(ratio * 100).toFixed(1)}%`,
+      ...cpuLines(noopCpu, serverCpu),
+    );
     if (ratio < 0.5 || measured.p99Ms > 50 || measured.non2xx + measured.errors > 0) ok = false;
   }
   // The triggers are switched off for part of this phase: count the rows first.
@@ -71,6 +80,20 @@ process.stdout.write(`targets (>= 50% of no-op, p99 < 50 ms, no errors, rows = 2
 
 function line(name: string, r: LoadResult): string {
   return `  ${name.padEnd(36)} ${r.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${r.p50Ms.toFixed(1)} ms  p99 ${r.p99Ms.toFixed(1)} ms  non-2xx ${r.non2xx}  errors ${r.errors}  (${r.requests} requests) ${JSON.stringify(r.statusCounts)}`;
+}
+
+/**
+ * CPU per answered request of each participant. With both cores busy in both runs, the
+ * ratio of the rates is about the inverse ratio of the CPU each request costs in all, so
+ * this shows which side a change must shrink to move it.
+ */
+function cpuLines(noop: Record<string, number>, server: Record<string, number>): string[] {
+  const total = (cpu: Record<string, number>) => Object.values(cpu).reduce((sum, v) => sum + v, 0);
+  const list = (cpu: Record<string, number>) => Object.entries(cpu).map(([name, us]) => `${name} ${us.toFixed(0)}`).join(' + ');
+  return [
+    `    CPU µs per request, no-op run: ${list(noop)} = ${total(noop).toFixed(0)}; server run: ${list(server)} = ${total(server).toFixed(0)}`,
+    `    ratio the CPU per request predicts (no-op total / server total): ${((total(noop) / total(server)) * 100).toFixed(1)}%`,
+  ];
 }
 
 async function countRecords(socketDir: string): Promise<number> {

@@ -44,3 +44,20 @@ export function serverCpuSecondsReader(serverPid: number, dataDir: string): () =
   const postmaster = embeddedPostmasterPid(dataDir);
   return () => processSeconds(serverPid) + postgresSeconds(postmaster);
 }
+
+/** CPU microseconds per answered request of each named participant over one load run; `driver` is this process. */
+export async function cpuPerRequest<T extends { ok2xx: number }>(
+  participants: Readonly<Record<string, () => number>>,
+  run: () => Promise<T>,
+): Promise<{ result: T; microseconds: Record<string, number> }> {
+  const read = (): Record<string, number> => {
+    const usage = process.cpuUsage();
+    return { ...Object.fromEntries(Object.entries(participants).map(([name, seconds]) => [name, seconds()])), driver: (usage.user + usage.system) / 1e6 };
+  };
+  const before = read();
+  const result = await run();
+  const after = read();
+  const answered = Math.max(1, result.ok2xx);
+  const microseconds = Object.fromEntries(Object.keys(after).map((name) => [name, (((after[name] ?? 0) - (before[name] ?? 0)) / answered) * 1e6]));
+  return { result, microseconds };
+}
