@@ -41,10 +41,6 @@ export interface WriteResult {
   duplicate: boolean;
 }
 
-/** Answers the records of a committed batch. */
-type Answer = () => void;
-const NO_ANSWER: Answer = () => {};
-
 interface Pending {
   row: RecordToInsert;
   bytes: number;
@@ -97,31 +93,24 @@ export class BatchWriter {
 
   private async flush(): Promise<void> {
     this.flushing = true;
-    let answerPrevious: Answer = NO_ANSWER;
     try {
       while (this.queue.length > 0 && !this.databaseDown) {
         const batch = this.queue.splice(0, MAX_BATCH_RECORDS);
         for (const p of batch) this.queuedBytes -= p.bytes;
         this.inFlight = batch;
         this.updateGauges();
-        // The next statement goes out before the committed batch is answered, so that
-        // PostgreSQL works on it while this process writes the answers.
-        const written = this.writeBatch(batch);
-        answerPrevious();
-        answerPrevious = await written;
+        await this.writeBatch(batch);
         this.inFlight = [];
       }
     } finally {
-      answerPrevious();
       this.flushing = false;
       if (this.queue.length === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     }
   }
 
-  /** Stores a batch; resolves, once it has committed, with the function that answers its records. */
-  private async writeBatch(batch: Pending[]): Promise<Answer> {
+  private async writeBatch(batch: Pending[]): Promise<void> {
     const live = batch.filter((p) => !p.settled);
-    if (live.length === 0) return NO_ANSWER;
+    if (live.length === 0) return;
     // Identical records within one batch (a retry racing its original) share one row,
     // unless duplicate detection is off (window 0): then every copy is stored.
     const deduplicate = this.options.duplicateWindowHours > 0;
@@ -140,17 +129,15 @@ export class BatchWriter {
       this.options.metrics.batchSize.observe(rows.length);
       const missing = results.flatMap((r, i) => (r.id === null ? [(rows[i] as RecordToInsert).fingerprint] : []));
       const raced = missing.length ? await findRecordIdsByFingerprint(this.options.pool, missing) : new Map<string, number>();
-      return () => {
-        [...unique.values()].forEach((group, i) => {
-          const result = results[i];
-          const id = result?.id ?? raced.get((rows[i] as RecordToInsert).fingerprint.toString('hex')) ?? null;
-          group.forEach((p, j) => {
-            if (id === null) return this.fail(p, new AppError('INGEST_OVERLOADED', 'The record is being stored by another request; retry later', { headers: { 'Retry-After': '5' } }));
-            this.succeed(p, { id, duplicate: (result?.duplicate ?? true) || j > 0 });
-          });
+      [...unique.values()].forEach((group, i) => {
+        const result = results[i];
+        const id = result?.id ?? raced.get((rows[i] as RecordToInsert).fingerprint.toString('hex')) ?? null;
+        group.forEach((p, j) => {
+          if (id === null) return this.fail(p, new AppError('INGEST_OVERLOADED', 'The record is being stored by another request; retry later', { headers: { 'Retry-After': '5' } }));
+          this.succeed(p, { id, duplicate: (result?.duplicate ?? true) || j > 0 });
         });
-        this.reportStored(rows, results);
-      };
+      });
+      this.reportStored(rows, results);
     } catch (err) {
       stopTimer();
       if (isDatabaseUnavailable(err)) {
@@ -158,17 +145,16 @@ export class BatchWriter {
         for (const p of [...live, ...this.queue.splice(0)]) this.fail(p, unavailable());
         this.queuedBytes = 0;
         this.updateGauges();
-        return NO_ANSWER;
+        return;
       }
       if (live.length > 1) {
         // One record the validator let through but the database refuses must not fail its batch.
         this.options.logger.error({ err }, 'batch insert failed; retrying its records one by one');
-        for (const p of live) (await this.writeBatch([p]))();
-        return NO_ANSWER;
+        for (const p of live) await this.writeBatch([p]);
+        return;
       }
       this.options.logger.error({ err }, 'a record could not be stored');
       for (const p of live) this.fail(p, new AppError('INTERNAL'));
-      return NO_ANSWER;
     }
   }
 
