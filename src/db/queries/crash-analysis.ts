@@ -47,12 +47,17 @@ export interface CrashAnalysisRow extends CrashAnalysisToStore {
 // of those the first `limit` by id, each flagged when another process already analysed
 // it; payloads only for the others. For each class the rows returned are the ones just
 // above its cursor, so its cursor moves to the greatest of them.
+// Each record's analysis is looked up by key (LATERAL … OFFSET 0): as a plain join the
+// planner merge-joined it to crash_analysis's primary key read from its first entry, for
+// every class at every step, ~10 ms per 57,000 analyses and growing with the table; during
+// a bench the scan took more than a quarter of a core (docs/PERFORMANCE.md).
 const SCAN_NEW = `WITH candidates AS (
   SELECT c.classification, x.id, x.received_at, x.processed
   FROM unnest($1::text[], $2::bigint[]) AS c(classification, after_id)
   CROSS JOIN LATERAL (
     SELECT r.id, r.received_at, a.record_id IS NOT NULL AS processed
-    FROM records r LEFT JOIN crash_analysis a ON a.record_id = r.id
+    FROM records r
+    LEFT JOIN LATERAL (SELECT a.record_id FROM crash_analysis a WHERE a.record_id = r.id OFFSET 0) a ON true
     WHERE r.classification = c.classification AND r.id > c.after_id
     ORDER BY r.id
     LIMIT $3

@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { pino } from 'pino';
-import { deleteOrphanCrashAnalyses, upsertCrashAnalyses, type CrashAnalysisToStore } from '../../../src/db/queries/crash-analysis.ts';
+import { deleteOrphanCrashAnalyses, scanNewCrashRecords, upsertCrashAnalyses, type CrashAnalysisToStore } from '../../../src/db/queries/crash-analysis.ts';
 import { startMaintenanceJob } from '../../../src/processing/maintenance-job.ts';
 import { insertAgedRecords } from '../../helpers/aged-records.ts';
 import { createTestDatabase, databaseTargets } from '../../helpers/database.ts';
+import { CLR, KERNEL_WARNING, storeRecords } from '../../processing/crash-records.ts';
 
 function analysisOf(recordId: number, receivedAt: Date): CrashAnalysisToStore {
   return { recordId, receivedAt, guiltyId: null, signature: 'sig', program: '/usr/bin/x', signal: 11 };
@@ -70,6 +71,26 @@ for (const target of databaseTargets()) {
       const maintenance = startMaintenanceJob(db.pool, pino({ level: 'silent' }), 48);
       await maintenance.stop(); // waits for its first run
       assert.deepEqual(await analysedIds(db.pool), [a]);
+    });
+
+    test('the scan of new records flags the analysed ones, gives payloads of the others, by id above each class cursor', async (t) => {
+      const db = await createTestDatabase(target);
+      t.after(() => db.drop());
+      const ids = await storeRecords(db.pool, [
+        { payload: 'a' }, { payload: 'b', classification: KERNEL_WARNING }, { payload: 'c' }, { payload: 'd', classification: 'org.clearlinux/hello/world' },
+        { payload: 'e', classification: KERNEL_WARNING }, { payload: 'f' }, { payload: 'g' },
+      ]);
+      const times = new Map((await db.pool.query<{ id: number; at: Date }>('SELECT id::float8 AS id, received_at AS at FROM records')).rows.map((r) => [r.id, r.at]));
+      const [a, b, c, , e, f, g] = ids as [number, number, number, number, number, number, number];
+      // c and e were analysed (by another process, as far as this scan knows)
+      await upsertCrashAnalyses(db.pool, [c, e].map((id) => analysisOf(id, times.get(id) as Date)));
+
+      const scanned = await scanNewCrashRecords(db.pool, [{ classification: CLR, afterId: a }, { classification: KERNEL_WARNING, afterId: 0 }], 4);
+      assert.deepEqual(
+        scanned.map((r) => [r.id, r.classification, r.processed, r.payload]),
+        [[b, KERNEL_WARNING, false, 'b'], [c, CLR, true, null], [e, KERNEL_WARNING, true, null], [f, CLR, false, 'f']],
+      );
+      assert.equal(scanned.length, 4, `the limit applies over all classes; ${g} comes next`);
     });
   });
 }
