@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChild, stopChild } from './child-process.ts';
-import { embeddedPostmasterPid, postgresSeconds, processSeconds } from './process-cpu.ts';
+import { cpuPerRequest, embeddedPostmasterPid, postgresSeconds, processSeconds } from './process-cpu.ts';
 import { runLoad } from './load-driver.ts';
 import { nextFormatARequest } from './record-generator.ts';
 
@@ -24,26 +24,22 @@ const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a
 const server = await startChild(process.execPath, [...nodeArgs, join(root, 'bin', 'telemetrics.js'), 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], /"port":(\d+),[^\n]*telemetrics-server ready/);
 const noop = await startChild(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'noop-server.ts')], /listening (\d+)/);
 try {
-  const noopStart = { server: processSeconds(noop.child.pid ?? 0), driver: process.cpuUsage() };
-  const noopRun = await runLoad({ port: noop.port, path: '/v2/collector', concurrency: CONCURRENCY, durationMs: DURATION_MS, keepAlive: KEEP_ALIVE, generate: nextFormatARequest });
-  const noopServer = processSeconds(noop.child.pid ?? 0) - noopStart.server;
-  const noopDriver = process.cpuUsage(noopStart.driver);
-  const run = () => runLoad({ port: server.port, path: '/v2/collector', concurrency: CONCURRENCY, durationMs: DURATION_MS, keepAlive: KEEP_ALIVE, generate: nextFormatARequest });
-  await runLoad({ port: server.port, path: '/v2/collector', concurrency: CONCURRENCY, durationMs: 2_000, keepAlive: KEEP_ALIVE, generate: nextFormatARequest });
+  const run = (port: number, durationMs: number) => runLoad({ port, path: '/v2/collector', concurrency: CONCURRENCY, durationMs, keepAlive: KEEP_ALIVE, generate: nextFormatARequest });
+  const noopRun = await cpuPerRequest({ server: () => processSeconds(noop.child.pid ?? 0) }, () => run(noop.port, DURATION_MS));
+  await run(server.port, 2_000);
   const postmaster = embeddedPostmasterPid(dataDir);
-  const before = { server: processSeconds(server.child.pid ?? 0), postgres: postgresSeconds(postmaster), driver: process.cpuUsage() };
-  const result = await run();
-  const after = { server: processSeconds(server.child.pid ?? 0), postgres: postgresSeconds(postmaster), driver: process.cpuUsage(before.driver) };
-  const n = result.ok2xx;
-  const perRequest = (seconds: number) => `${((seconds / n) * 1e6).toFixed(0).padStart(5)} µs`;
-  const driverSeconds = (after.driver.user + after.driver.system) / 1e6;
+  const serverRun = await cpuPerRequest(
+    { server: () => processSeconds(server.child.pid ?? 0), postgres: () => postgresSeconds(postmaster) },
+    () => run(server.port, DURATION_MS),
+  );
+  const perRequest = (microseconds = 0) => `${microseconds.toFixed(0).padStart(5)} µs`;
   process.stdout.write(
     [
-      `no-op server: ${noopRun.requestsPerSecond.toFixed(0)} req/s; CPU per request: server ${((noopServer / noopRun.ok2xx) * 1e6).toFixed(0)} µs, load driver ${(((noopDriver.user + noopDriver.system) / 1e6 / noopRun.ok2xx) * 1e6).toFixed(0)} µs`,
-      `ingest CPU per request (${KEEP_ALIVE ? 'keep-alive' : 'new connection per request'}, ${CONCURRENCY} clients, ${DURATION_MS / 1000} s): ${result.requestsPerSecond.toFixed(0)} req/s, ${n} stored`,
-      `  server process      ${perRequest(after.server - before.server)}`,
-      `  postgres processes  ${perRequest(after.postgres - before.postgres)}`,
-      `  load driver         ${perRequest(driverSeconds)}`,
+      `no-op server: ${noopRun.result.requestsPerSecond.toFixed(0)} req/s; CPU per request: server ${noopRun.microseconds.server?.toFixed(0)} µs, load driver ${noopRun.microseconds.driver?.toFixed(0)} µs`,
+      `ingest CPU per request (${KEEP_ALIVE ? 'keep-alive' : 'new connection per request'}, ${CONCURRENCY} clients, ${DURATION_MS / 1000} s): ${serverRun.result.requestsPerSecond.toFixed(0)} req/s, ${serverRun.result.ok2xx} stored`,
+      `  server process      ${perRequest(serverRun.microseconds.server)}`,
+      `  postgres processes  ${perRequest(serverRun.microseconds.postgres)}`,
+      `  load driver         ${perRequest(serverRun.microseconds.driver)}`,
       '',
     ].join('\n'),
   );

@@ -30,12 +30,12 @@ const rows: string[] = [];
 let serverAcknowledged = 0;
 let ok = true;
 try {
+  const postmaster = embeddedPostmasterPid(dataDir);
   for (const keepAlive of [true, false]) {
     const mode = keepAlive ? 'keep-alive' : 'new connection per request';
     const run = (port: number, durationMs: number) => runLoad({ port, path: '/v2/collector', concurrency: CONCURRENCY, durationMs, keepAlive, generate: nextFormatARequest });
     await run(noop.port, WARMUP_MS);
     serverAcknowledged += (await run(server.port, WARMUP_MS)).ok2xx;
-    const postmaster = embeddedPostmasterPid(dataDir);
     const { result: baseline, microseconds: noopCpu } = await cpuPerRequest({ 'no-op': () => processSeconds(noop.child.pid ?? 0) }, () => run(noop.port, DURATION_MS));
     const { result: measured, microseconds: serverCpu } = await cpuPerRequest(
       { server: () => processSeconds(server.child.pid ?? 0), postgres: () => postgresSeconds(postmaster) },
